@@ -1,0 +1,166 @@
+import CLibEvent
+import Logging
+import Postgres
+
+/// One PostgreSQL connection driven by the event loop without ever blocking it:
+/// non-blocking connect, one query in flight and a queue behind it, LISTEN
+/// notifications, and reconnection with backoff when the database goes away.
+///
+/// Loop thread only.
+final class DatabaseDriver {
+    typealias Completion = (Result<PGResult, PGError>) -> Void
+
+    private let loop: EventLoop
+    private let url: String
+    private let logger: Logger
+    /// Called each time a connection becomes ready (LISTEN again, catch up).
+    var onConnect: (() -> Void)?
+    /// Called when notifications arrived.
+    var onNotification: (() -> Void)?
+    /// Called when an established connection is lost.
+    var onDisconnect: (() -> Void)?
+
+    private var connection: PGConnection?
+    private var ready = false
+    private var watcher: LoopEvent?
+    private var retryTimer: LoopEvent?
+    private var backoff = Backoff()
+    private var queue: [(sql: String, params: [String?], completion: Completion)] = []
+    private var inFlight: Completion?
+    private var pendingResult: PGResult?
+    private var pendingError: PGError?
+    private var closed = false
+    private(set) var reconnects = 0
+
+    var isReady: Bool { ready }
+
+    init(loop: EventLoop, url: String, logger: Logger) {
+        self.loop = loop
+        self.url = url
+        self.logger = logger
+    }
+
+    func start() { connect() }
+
+    func close() {
+        closed = true
+        watcher = nil
+        retryTimer = nil
+        connection = nil
+        ready = false
+        failAll(PGError("server shutting down", sqlState: "08000"))
+    }
+
+    /// Queues a query; `completion` runs on the loop thread.
+    func query(_ sql: String, _ params: [String?] = [], _ completion: @escaping Completion) {
+        guard ready || !closed else { completion(.failure(PGError("database connection closed", sqlState: "08000"))); return }
+        queue.append((sql, params, completion))
+        sendNext()
+    }
+
+    // MARK: Connecting
+
+    private func connect() {
+        guard !closed else { return }
+        do {
+            let c = try PGConnection.startConnecting(url, logger: logger)
+            connection = c
+            step(c)
+        } catch {
+            scheduleReconnect("\(error)")
+        }
+    }
+
+    /// One `PQconnectPoll` step; the socket may differ at each step, so the
+    /// watcher is made anew for it.
+    private func step(_ c: PGConnection) {
+        switch c.connectPoll() {
+        case .reading: watchOnce(c, Int16(EV_READ))
+        case .writing: watchOnce(c, Int16(EV_WRITE))
+        case .failed(let message): scheduleReconnect(message)
+        case .ready:
+            ready = true
+            backoff.succeeded()
+            let w = LoopEvent(loop: loop, fd: c.socket, events: Int16(EV_READ | EV_PERSIST)) { [unowned self] _ in self.readable() }
+            w.add()
+            watcher = w
+            logger.debug("database connected", metadata: ["comet.db.pid": "\(c.serverPID)"])
+            onConnect?()
+            sendNext()
+        }
+    }
+
+    private func watchOnce(_ c: PGConnection, _ events: Int16) {
+        let w = LoopEvent(loop: loop, fd: c.socket, events: events) { [unowned self] _ in
+            guard let c = self.connection else { return }
+            self.step(c)
+        }
+        w.add(timeout: 10)
+        watcher = w
+    }
+
+    private func scheduleReconnect(_ reason: String) {
+        let wasReady = ready
+        ready = false
+        connection = nil
+        watcher = nil
+        failAll(PGError(reason, sqlState: "08000"))
+        guard !closed else { return }
+        if wasReady { onDisconnect?() }
+        reconnects += 1
+        let delay = backoff.failed()
+        logger.warning("database unavailable; reconnecting", metadata: ["comet.db.error": "\(reason.split(separator: "\n").first ?? "")", "comet.db.retry_s": "\(delay)"])
+        retryTimer = loop.after(delay) { [unowned self] in self.connect() }
+    }
+
+    private func failAll(_ error: PGError) {
+        let waiting = queue
+        queue.removeAll()
+        let current = inFlight
+        inFlight = nil
+        pendingResult = nil
+        pendingError = nil
+        current?(.failure(error))
+        for q in waiting { q.completion(.failure(error)) }
+    }
+
+    // MARK: Queries
+
+    private func sendNext() {
+        guard ready, inFlight == nil, !queue.isEmpty, let c = connection else { return }
+        let q = queue.removeFirst()
+        do {
+            try c.sendQuery(q.sql, q.params)
+            inFlight = q.completion
+            while try !c.flush() {} // queries are small; a full socket buffer is rare
+        } catch {
+            q.completion(.failure(error))
+            scheduleReconnect(error.message)
+        }
+    }
+
+    private func readable() {
+        guard let c = connection else { return }
+        do {
+            try c.consumeInput()
+            if !(try c.drainNotifications()).isEmpty { onNotification?() }
+            while inFlight != nil, !c.isBusy {
+                if let r = c.nextResult() {
+                    if let e = r.errorIfFailed { pendingError = pendingError ?? e } else { pendingResult = r }
+                    continue
+                }
+                let done = inFlight!
+                let result: Result<PGResult, PGError> = pendingError.map { .failure($0) }
+                    ?? pendingResult.map { .success($0) } ?? .failure(PGError("no result"))
+                inFlight = nil
+                pendingError = nil
+                pendingResult = nil
+                done(result)
+                if case .failure(let e) = result, e.isConnectionLoss { scheduleReconnect(e.message); return }
+                sendNext()
+            }
+        } catch {
+            scheduleReconnect(error.message)
+        }
+    }
+}

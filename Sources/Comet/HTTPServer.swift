@@ -1,0 +1,145 @@
+import CLibEvent
+import Glibc
+import Logging
+
+/// Owner of the `evhttp` and its listener, with the hardening libevent 2.1
+/// does not give by default (see LIBEVENT-LIBPQ.md):
+/// a deep listen backlog, request-phase timeouts, header and method limits,
+/// and an accept error callback that pauses accepting instead of spinning
+/// when the process is out of file descriptors.
+///
+/// Loop thread only.
+final class HTTPServer {
+    /// Called for every complete request.
+    var handler: ((HTTPRequest) -> Void)?
+    /// Called when a connection that carried a long-lived response closes.
+    var connectionClosed: ((OpaquePointer) -> Void)?
+
+    private let loop: EventLoop
+    private let http: OpaquePointer
+    private var listener: OpaquePointer?
+    private var resumeTimer: LoopEvent?
+    private let logger: Logger
+    /// Reused for every chunk: `evhttp_send_reply_chunk` moves its contents out.
+    let scratch: OpaquePointer
+    private(set) var acceptPauses = 0
+
+    init(loop: EventLoop, requestTimeout: Int32, maxHeaderBytes: Int, logger: Logger) {
+        self.loop = loop
+        self.logger = logger
+        http = evhttp_new(loop.base)
+        scratch = evbuffer_new()
+        evhttp_set_timeout(http, requestTimeout)
+        evhttp_set_max_headers_size(http, maxHeaderBytes)
+        evhttp_set_max_body_size(http, 16 * 1024)
+        evhttp_set_allowed_methods(http, UInt16(EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_OPTIONS.rawValue))
+        evhttp_set_gencb(http, { req, ctx in
+            guard let req, let ctx else { return }
+            let server = Unmanaged<HTTPServer>.fromOpaque(ctx).takeUnretainedValue()
+            server.handler?(HTTPRequest(req, server: server))
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit {
+        evhttp_free(http) // also frees the bound listener
+        evbuffer_free(scratch)
+    }
+
+    /// Binds `host:port` (port 0: any free port) with a backlog of `backlog`;
+    /// `reusePort` lets several worker processes share the port.
+    /// - Returns: the bound port.
+    func bind(host: String, port: Int, backlog: Int32 = 8192, reusePort: Bool = false) throws -> Int {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &addr.sin_addr) == 1 else {
+            throw ServerError("--host '\(host)' is not an IPv4 address (use 127.0.0.1 or 0.0.0.0)")
+        }
+        var flags = UInt32(LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC)
+        if reusePort { flags |= UInt32(LEV_OPT_REUSEABLE_PORT) }
+        let l = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                evconnlistener_new_bind(loop.base, nil, nil, flags, backlog, sa, Int32(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard let l else { throw ServerError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))") }
+        listener = l
+        guard evhttp_bind_listener(http, l) != nil else { throw ServerError("cannot attach the HTTP server to its listener") }
+        installAcceptErrorHandler(l)
+        var bound = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(evconnlistener_get_fd(l), $0, &len) }
+        }
+        return Int(UInt16(bigEndian: bound.sin_port))
+    }
+
+    /// evconnlistener's error callback has no context argument of its own; it
+    /// gets the listener's, which evhttp owns. So the server finds itself through
+    /// a process-wide table keyed by listener.
+    private func installAcceptErrorHandler(_ l: OpaquePointer) {
+        ListenerRegistry.shared.set(l, self)
+        evconnlistener_set_error_cb(l, { l, _ in
+            guard let l, let server = ListenerRegistry.shared.get(l) else { return }
+            server.acceptFailed()
+        })
+    }
+
+    /// Out of file descriptors (or another accept error): stop accepting for a
+    /// moment instead of retrying in a tight loop, then try again.
+    private func acceptFailed() {
+        guard let l = listener else { return }
+        acceptPauses += 1
+        logger.warning("accept failed; pausing new connections for 1 s", metadata: ["comet.errno": "\(String(cString: strerror(errno)))"])
+        evconnlistener_disable(l)
+        resumeTimer = loop.after(1) { [weak self] in
+            guard let self, let l = self.listener else { return }
+            evconnlistener_enable(l)
+        }
+    }
+
+    /// Stops accepting (shutdown and connection cap).
+    func pauseAccepting() { if let listener { evconnlistener_disable(listener) } }
+    func resumeAccepting() { if let listener { evconnlistener_enable(listener) } }
+
+    func closeListener() {
+        if let listener {
+            ListenerRegistry.shared.remove(listener)
+            evconnlistener_disable(listener)
+        }
+    }
+
+    /// Watches `connection` for closing; `connectionClosed` then names it.
+    func watchClose(_ connection: OpaquePointer) {
+        evhttp_connection_set_closecb(connection, { evcon, ctx in
+            guard let evcon, let ctx else { return }
+            Unmanaged<HTTPServer>.fromOpaque(ctx).takeUnretainedValue().connectionClosed?(evcon)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+}
+
+/// Listener → server, for evconnlistener's error callback (see `installAcceptErrorHandler`).
+final class ListenerRegistry: @unchecked Sendable {
+    static let shared = ListenerRegistry()
+    private var lock = pthread_mutex_t()
+    private var table: [OpaquePointer: Unmanaged<HTTPServer>] = [:]
+
+    init() { pthread_mutex_init(&lock, nil) }
+
+    func set(_ l: OpaquePointer, _ s: HTTPServer) {
+        pthread_mutex_lock(&lock); table[l] = .passUnretained(s); pthread_mutex_unlock(&lock)
+    }
+    func get(_ l: OpaquePointer) -> HTTPServer? {
+        pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }
+        return table[l]?.takeUnretainedValue()
+    }
+    func remove(_ l: OpaquePointer) {
+        pthread_mutex_lock(&lock); table[l] = nil; pthread_mutex_unlock(&lock)
+    }
+}
+
+/// A server start-up or configuration problem; `description` is the line a user sees.
+public struct ServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,46 @@
+import Postgres
+import Quotes
+
+/// `/history` as SQL: raw ticks in `[from, to)`, or OHLC bars from `date_bin`.
+/// The (symbol, ts) index serves both; the newest `limit` rows are returned in
+/// time order.
+struct HistoryQuery {
+    let symbol: String
+    let from: String?
+    let to: String?
+    let interval: (name: String, sql: String)?
+    let limit: Int
+
+    var parameters: [String?] { [symbol, from, to, String(limit)] + (interval.map { [$0.sql] } ?? []) }
+
+    private static let range = "symbol = $1 AND ($2::timestamptz IS NULL OR ts >= $2::timestamptz) AND ($3::timestamptz IS NULL OR ts < $3::timestamptz)"
+
+    var sql: String {
+        if interval == nil {
+            return "SELECT * FROM (SELECT \(TickSQL.columns) FROM ticks WHERE \(Self.range) ORDER BY ts DESC, id DESC LIMIT $4) t ORDER BY 7, 1"
+        }
+        return """
+            SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), open::text, high::text, low::text, close::text, volume
+            FROM (
+                SELECT date_bin($5::interval, ts, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+                       (array_agg(price ORDER BY ts, id))[1] AS open, max(price) AS high, min(price) AS low,
+                       (array_agg(price ORDER BY ts DESC, id DESC))[1] AS close, coalesce(sum(size), 0) AS volume
+                FROM ticks WHERE \(Self.range)
+                GROUP BY 1 ORDER BY 1 DESC LIMIT $4
+            ) b ORDER BY bucket
+            """
+    }
+
+    func render(_ r: PGResult) -> String {
+        let sym = JSON.string(symbol)
+        guard let interval else {
+            let ticks = TickSQL.ticks(from: r).map(\.json).joined(separator: ",")
+            return "{\"symbol\":\(sym),\"ticks\":[\(ticks)]}"
+        }
+        var bars: [String] = []
+        for i in 0..<r.rowCount {
+            bars.append("{\"time\":\"\(r.string(i, 0)!)\",\"open\":\"\(r.string(i, 1)!)\",\"high\":\"\(r.string(i, 2)!)\",\"low\":\"\(r.string(i, 3)!)\",\"close\":\"\(r.string(i, 4)!)\",\"volume\":\(r.int64(i, 5) ?? 0)}")
+        }
+        return "{\"symbol\":\(sym),\"interval\":\"\(interval.name)\",\"bars\":[\(bars.joined(separator: ","))]}"
+    }
+}

@@ -1,0 +1,66 @@
+import Quotes
+
+/// The fan-out core: the cursor's newest ticks, the latest quote per symbol,
+/// and the registry from symbol to subscribers. It routes; it knows nothing of
+/// transports or SQL. Loop thread only.
+final class TickHub {
+    private(set) var log: TickLog
+    private(set) var latest: [String: EncodedTick] = [:]
+    private var registry: [String: [ObjectIdentifier: TickSubscriber]] = [:]
+    private var queued: [TickSubscriber] = []
+    private(set) var cursor: Int64
+    private(set) var deliveries = 0
+    private(set) var subscriberCount = 0
+
+    init(cursor: Int64, latest: [Tick], logCapacity: Int) {
+        self.cursor = cursor
+        log = TickLog(capacity: logCapacity, floor: cursor)
+        for t in latest { self.latest[t.symbol] = EncodedTick(t) }
+    }
+
+    func add(_ s: TickSubscriber) {
+        for sym in s.symbols { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
+        subscriberCount += 1
+    }
+
+    func remove(_ s: TickSubscriber) {
+        var found = false
+        for sym in s.symbols {
+            if registry[sym]?.removeValue(forKey: ObjectIdentifier(s)) != nil { found = true }
+            if registry[sym]?.isEmpty == true { registry[sym] = nil }
+        }
+        if found { subscriberCount -= 1 }
+    }
+
+    /// Takes the ticks of one fetch (in id order, all after the cursor): each is
+    /// encoded once, logged, routed to its symbol's subscribers, and then every
+    /// touched subscriber writes once.
+    func publish(_ ticks: [Tick]) {
+        for tick in ticks where tick.id > cursor {
+            let e = EncodedTick(tick)
+            cursor = tick.id
+            log.append(e)
+            latest[tick.symbol] = e
+            guard let subs = registry[tick.symbol] else { continue }
+            for s in subs.values {
+                s.accept(e)
+                deliveries += 1
+                if !s.isQueued {
+                    s.isQueued = true
+                    queued.append(s)
+                }
+            }
+        }
+        let batch = queued
+        queued.removeAll(keepingCapacity: true)
+        for s in batch {
+            s.isQueued = false
+            s.deliver()
+        }
+    }
+
+    /// The latest quote of each of `symbols` that has one, oldest first.
+    func snapshot(_ symbols: [String]) -> [EncodedTick] {
+        symbols.compactMap { latest[$0] }.sorted { $0.id < $1.id }
+    }
+}

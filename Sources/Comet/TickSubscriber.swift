@@ -1,0 +1,16 @@
+import Quotes
+
+/// Something the hub hands ticks to: a stream or a parked long poll.
+///
+/// The hub calls `accept` for every tick of a subscribed symbol during one
+/// wake-up, then `deliver` once, so each subscriber gets one write per wake-up.
+class TickSubscriber {
+    let symbols: [String]
+    /// Set by the hub while the subscriber has ticks waiting for `deliver`.
+    var isQueued = false
+
+    init(symbols: [String]) { self.symbols = symbols }
+
+    func accept(_ tick: EncodedTick) {}
+    func deliver() {}
+}

@@ -1,0 +1,89 @@
+import Logging
+import Postgres
+import Quotes
+
+/// Writes validated batches into `ticks`, one COPY statement per batch (so
+/// one NOTIFY per batch). When the database refuses a batch that passed the
+/// client-side checks, it retries the rows one by one so that the good rows
+/// are kept and each bad one is reported with its line number.
+public final class TickWriter {
+    private let url: String
+    private var connection: PGConnection
+    private let logger: Logger
+
+    public init(url: String, logger: Logger) throws(PGError) {
+        self.url = url
+        self.logger = logger
+        connection = try PGConnection(url, logger: logger)
+        try Self.prepare(connection)
+    }
+
+    private static func prepare(_ c: PGConnection) throws(PGError) {
+        // Timestamps without an offset are read as UTC; commits need not wait
+        // for other sessions' notifications to be read.
+        try c.execScript("SET TimeZone = 'UTC'; SET application_name = 'ticker feed'")
+    }
+
+    /// What one batch did.
+    public struct Outcome: Sendable {
+        public var stored = 0
+        /// `(line, reason)` for each row the database refused.
+        public var refused: [(line: Int, reason: String)] = []
+    }
+
+    /// Stores `batch`; throws only when the connection is lost (nothing of the
+    /// batch is then known to be stored).
+    public func write(_ batch: CopyBatch) throws(PGError) -> Outcome {
+        var outcome = Outcome()
+        if batch.isEmpty { return outcome }
+        do {
+            outcome.stored = try copy(batch)
+        } catch let error where !error.isConnectionLoss {
+            for entry in batch.entries {
+                do {
+                    outcome.stored += try connection.copyIn(Self.copySQL(timed: entry.timed), [batch.bytes(of: entry)])
+                } catch let rowError where !rowError.isConnectionLoss {
+                    outcome.refused.append((entry.line, Self.firstLine(rowError.message)))
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// Reconnects after a lost connection.
+    public func reconnect() throws(PGError) {
+        connection = try PGConnection(url, logger: logger)
+        try Self.prepare(connection)
+    }
+
+    private func copy(_ batch: CopyBatch) throws(PGError) -> Int {
+        let timed = !batch.withTime.isEmpty, untimed = !batch.withoutTime.isEmpty
+        if timed && untimed {
+            // Two statements in one transaction: the identical NOTIFYs fold into one.
+            try connection.execScript("BEGIN")
+            do {
+                let n = try connection.copyIn(Self.copySQL(timed: true), [batch.withTime[...]])
+                    + connection.copyIn(Self.copySQL(timed: false), [batch.withoutTime[...]])
+                try connection.execScript("COMMIT")
+                return n
+            } catch {
+                try? connection.execScript("ROLLBACK")
+                throw error
+            }
+        }
+        return try connection.copyIn(Self.copySQL(timed: timed), [timed ? batch.withTime[...] : batch.withoutTime[...]])
+    }
+
+    static func copySQL(timed: Bool) -> String {
+        "COPY ticks (\(timed ? CopyBatch.columnsWithTime : CopyBatch.columnsWithoutTime)) FROM STDIN"
+    }
+
+    /// The first line of a server message, without libpq's "ERROR:" prefix or COPY context.
+    static func firstLine(_ message: String) -> String {
+        var line = message.split(separator: "\n").first.map(String.init) ?? message
+        if line.hasPrefix("ERROR:") { line = String(line.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
+        return "refused by the database: " + line
+    }
+}
+
+import Foundation

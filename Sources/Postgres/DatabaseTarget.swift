@@ -1,0 +1,43 @@
+import Foundation
+
+/// Which PostgreSQL the commands use and as whom.
+///
+/// With `DATABASE_URL` (or `--database-url`), every command uses that URL as is.
+/// Without it, the local cluster of `TICKER_HOME` is used, with the least
+/// privilege each command needs: the feed as `ticker_feed`, the server as
+/// `ticker_server`, migrations and `psql` as the superuser.
+public struct DatabaseTarget: Sendable {
+    public let adminURL: String
+    public let feedURL: String
+    public let serverURL: String
+    /// The local cluster, when no URL was given.
+    public let cluster: LocalCluster?
+
+    public init(adminURL: String, feedURL: String, serverURL: String, cluster: LocalCluster?) {
+        self.adminURL = adminURL
+        self.feedURL = feedURL
+        self.serverURL = serverURL
+        self.cluster = cluster
+    }
+
+    /// Resolves from an explicit URL, `DATABASE_URL`, or the local cluster
+    /// (started, created and migrated when `prepareLocal` is true).
+    public static func resolve(url: String?, prepareLocal: Bool = true) throws -> DatabaseTarget {
+        let given = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let given { return DatabaseTarget(adminURL: given, feedURL: given, serverURL: given, cluster: nil) }
+        let cluster = LocalCluster.fromEnvironment()
+        if prepareLocal {
+            try cluster.start()
+            try Migrator(directory: ResourceLocator.schema()).migrate(PGConnection(cluster.url()!))
+        }
+        return forCluster(cluster)
+    }
+
+    /// The three URLs of a local cluster.
+    public static func forCluster(_ cluster: LocalCluster, database: String = LocalCluster.databaseName) -> DatabaseTarget {
+        DatabaseTarget(adminURL: cluster.url(database: database) ?? "",
+                       feedURL: cluster.url(user: "ticker_feed", database: database) ?? "",
+                       serverURL: cluster.url(user: "ticker_server", database: database) ?? "",
+                       cluster: cluster)
+    }
+}
