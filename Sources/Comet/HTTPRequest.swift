@@ -61,6 +61,10 @@ final class HTTPRequest {
         // stream; a stream only needs a write timeout (a reader that stalls).
         var wt = timeval(tv_sec: Int(writeTimeout), tv_usec: 0)
         bufferevent_set_timeouts(bev, nil, &wt)
+        // libevent writes at most 16 KiB per loop turn by default, so a burst
+        // would sit in user space and look like a slow reader; let the kernel
+        // take as much as it will in one go.
+        bufferevent_set_max_single_write(bev, 4 << 20)
     }
 
     func send(_ bytes: [UInt8]) {

@@ -59,11 +59,23 @@ public final class TickWriter {
     private func copy(_ batch: CopyBatch) throws(PGError) -> Int {
         let timed = !batch.withTime.isEmpty, untimed = !batch.withoutTime.isEmpty
         if timed && untimed {
-            // Two statements in one transaction: the identical NOTIFYs fold into one.
+            // Rows with and without `ts` need different column lists. To keep
+            // ids in line order, each run of alike rows is one COPY, all in one
+            // transaction (whose identical NOTIFYs fold into one).
             try connection.execScript("BEGIN")
             do {
-                let n = try connection.copyIn(Self.copySQL(timed: true), [batch.withTime[...]])
-                    + connection.copyIn(Self.copySQL(timed: false), [batch.withoutTime[...]])
+                var n = 0
+                var runStart = 0
+                let entries = batch.entries
+                while runStart < entries.count {
+                    var runEnd = runStart
+                    while runEnd + 1 < entries.count, entries[runEnd + 1].timed == entries[runStart].timed { runEnd += 1 }
+                    let e0 = entries[runStart], e1 = entries[runEnd]
+                    let bytes = e0.timed ? batch.withTime[e0.range.lowerBound..<e1.range.upperBound]
+                                         : batch.withoutTime[e0.range.lowerBound..<e1.range.upperBound]
+                    n += try connection.copyIn(Self.copySQL(timed: e0.timed), [bytes])
+                    runStart = runEnd + 1
+                }
                 try connection.execScript("COMMIT")
                 return n
             } catch {

@@ -42,6 +42,7 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
             } else {
                 while true {
                     skipSpace()
+                    guard i < bytes.endIndex else { throw FeedDecodeError("not a JSON object: missing '}'") }
                     let key = String(decoding: try string(), as: UTF8.self)
                     try expect(UInt8(ascii: ":"), "':' after \"\(key)\"")
                     let value = try value(for: key)
