@@ -168,10 +168,14 @@
   symbols.forEach(addRow);
   if (symbols.length) select(symbols[0]);
 
+  window.tickIds = [];
   var options = {
     symbols: symbols,
     onTick: function (t, info) {
       if (!info || !info.snapshot) {
+        // Kept for the browser tests and for anyone debugging in the console.
+        window.tickIds.push(t.id);
+        if (!window.firstLiveTickAt) window.firstLiveTickAt = performance.now();
         count += 1; $('count').textContent = count;
         var lat = Date.now() - Date.parse(t.ts);
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';

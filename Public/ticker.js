@@ -35,9 +35,17 @@
     this.failures = 0;
     return this.mode;
   };
-  /** A stream said hello: streaming works. */
+  /**
+   * A stream said hello. Failures are not forgotten yet: a proxy that cuts
+   * streams lets the hello through and then cuts; only `streamHealthy` clears them.
+   */
   Ladder.prototype.streamHello = function () {
-    this.mode = 'streaming'; this.failures = 0; this.probing = null;
+    this.mode = 'streaming'; this.probing = null;
+    return this.mode;
+  };
+  /** A stream has stayed open for a good while: it works. */
+  Ladder.prototype.streamHealthy = function () {
+    if (this.mode === 'streaming') this.failures = 0;
     return this.mode;
   };
   /** No hello in time: the stream is being buffered. Step down at once. */
@@ -152,6 +160,7 @@
   };
 
   Connection.prototype._snapshot = function (ticks, cursor) {
+    if (this.initialCursor === undefined && cursor !== undefined) this.initialCursor = cursor;
     if (this.cursor === null || cursor !== undefined) {
       if (cursor !== undefined) this.cursor = Math.max(this.cursor || 0, cursor);
       if (this.lastId < (this.cursor || 0)) this.lastId = this.cursor;
@@ -168,8 +177,10 @@
     if (name === 'hello') {
       clearTimeout(this.helloTimer);
       this.helloAt = Date.now();
-      if (this.cursor === null) this.cursor = data.cursor;
+      if (this.cursor === null) { this.cursor = data.cursor; this.initialCursor = data.cursor; }
       this.ladder.streamHello();
+      var self = this;
+      this._later(function () { self.ladder.streamHealthy(); }, 15000);
       this.status({hello: true});
     } else if (name === 'snapshot') {
       this._snapshot(data.ticks);
@@ -310,7 +321,9 @@
         clearTimeout(killer);
         if (gen !== self.generation) return;
         var took = (Date.now() - started) / 1000;
-        self.ladder.pollFailed(!!(err && err.gateway) || took > wait + 5);
+        // A proxy's cut: a gateway error, or a held poll that broke off well
+        // before its wait (or long after it).
+        self.ladder.pollFailed(!!(err && err.gateway) || took > wait + 5 || (wait > 0 && took < wait * 0.9));
         self.status({error: String(err && err.message || err)});
         self._next(self.ladder.mode === 'polling' ? self.pollInterval : 1000);
       });

@@ -135,7 +135,10 @@ public final class HTTPTestClient {
             bodyStart = end + 4
             decodePos = end + 4
         }
-        guard chunked else { return }
+        guard chunked else {
+            if let length = headers["content-length"].flatMap(Int.init), let start = bodyStart, raw.count - start >= length { closed = true }
+            return
+        }
         while true {
             guard let lineEnd = raw[decodePos...].indices.first(where: { $0 + 1 < raw.count && raw[$0] == 13 && raw[$0 + 1] == 10 }) else { return }
             guard let size = Int(String(decoding: raw[decodePos..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) else { return }

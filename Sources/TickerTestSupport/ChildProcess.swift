@@ -1,0 +1,49 @@
+import Foundation
+import Glibc
+
+/// A helper program (nginx, chromedriver) started for a test and killed with it.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+
+    public init(_ arguments: [String], log: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var p: pid_t = 0
+        let rc = posix_spawnp(&p, arguments[0], &actions, nil, argv, environ)
+        guard rc == 0 else { throw TestError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+        pid = p
+    }
+
+    public func stop() {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    deinit { stop() }
+}
+
+/// Waits until something accepts connections on 127.0.0.1:`port`.
+public func waitForPort(_ port: Int, timeout: Double = 10) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        Glibc.close(fd)
+        if ok == 0 { return }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    throw TestError("nothing listens on port \(port) after \(timeout) s")
+}

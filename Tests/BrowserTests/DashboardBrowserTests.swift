@@ -1,0 +1,119 @@
+import Foundation
+import Postgres
+import Testing
+import TickerTestSupport
+
+/// Inserts a tick every `interval` seconds, alternating symbols, until stopped.
+final class Feeder: @unchecked Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(url: String, symbols: [String], interval: Double = 0.25) {
+        Thread.detachNewThread { [stopped, done] in
+            let c = try? PGConnection(url)
+            var i = 0
+            while stopped.wait(timeout: .now() + interval) == .timedOut {
+                i += 1
+                _ = try? c?.exec("INSERT INTO ticks (symbol, price, size) VALUES ($1, $2, 100)",
+                                 [symbols[i % symbols.count], String(format: "%d.%02d", 100 + i, i % 100)])
+            }
+            done.signal()
+        }
+    }
+
+    func stop() {
+        stopped.signal()
+        done.wait()
+    }
+}
+
+@Suite(.serialized) struct DashboardBrowserTests {
+    /// Loads the dashboard through `base`, feeds ticks, and checks the page ends
+    /// on `transport` with every tick shown exactly once. Returns seconds from
+    /// page load to the first live tick.
+    func runThrough(_ s: TestServer, base: String, expect transport: String, within: Double,
+                    feedInterval: Double = 0.25, screenshot: String? = nil) throws -> Double {
+        let browser = try Browser()
+        let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: feedInterval)
+        try browser.open("\(base)/?symbols=AAPL,MSFT")
+        let ended = browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(transport)' && window.tickIds.length > 3", timeout: within + 10)
+        let shown = try browser.text("[data-testid=transport]")
+        #expect(ended, "transport shown: \(shown ?? "nil"), ticks: \((try? browser.run("return window.tickIds.length")) ?? "?")")
+        Thread.sleep(forTimeInterval: max(1.5, feedInterval))
+        feeder.stop()
+        Thread.sleep(forTimeInterval: transport == "polling" ? 3 : 1.5)
+        let firstTick = (try browser.run("return window.firstLiveTickAt / 1000")) as? Double ?? -1
+        let initial = (try browser.run("return window.tickerConnection._connection.initialCursor")) as? Int ?? -1
+        let got = ((try browser.run("return window.tickIds")) as? [Int] ?? []).map(Int64.init)
+        let expected = try PGConnection(s.target.adminURL).exec("SELECT id FROM ticks WHERE id > $1 ORDER BY id", [String(initial)])
+        let ids = (0..<expected.rowCount).compactMap { expected.int64($0, 0) }
+        #expect(initial >= 0)
+        #expect(!ids.isEmpty)
+        #expect(got == ids, "received \(got.count) ticks, database has \(ids.count) after cursor \(initial)")
+        // The board shows the newest price of each symbol.
+        let last = try PGConnection(s.target.adminURL).exec("SELECT price::text FROM ticks WHERE symbol = 'AAPL' ORDER BY id DESC LIMIT 1").string(0, 0)
+        #expect(try browser.text("[data-symbol=AAPL] [data-field=price]") == last)
+        #expect(try browser.text("[data-testid=transport]") == transport)
+        if let screenshot { try browser.screenshot(to: screenshot) }
+        return firstTick
+    }
+
+    @Test func directlyItStreamsAndShowsEveryTick() throws {
+        let s = try TestServer(target: TestCluster.database())
+        try s.insert("INSERT INTO ticks (symbol, price, size, bid, ask) VALUES ('AAPL', 189.50, 100, 189.49, 189.51), ('MSFT', 415.20, 50, 415.18, 415.22)")
+        let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5,
+                                   screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
+        print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
+        #expect(first < 5)
+    }
+
+    @Test func behindABufferingProxyItLongPolls() throws {
+        let s = try TestServer(target: TestCluster.database())
+        let proxy = try Nginx(upstreamPort: s.port, behaviour: .buffering)
+        let first = try runThrough(s, base: "http://127.0.0.1:\(proxy.port)", expect: "long-polling", within: 6)
+        print("buffering proxy: first live tick \(String(format: "%.2f", first)) s after page load")
+        #expect(first < 7)
+    }
+
+    @Test func behindAProxyThatCutsHeldRequestsItPolls() throws {
+        let s = try TestServer(target: TestCluster.database())
+        let proxy = try Nginx(upstreamPort: s.port, behaviour: .cutsHeldRequests(seconds: 2))
+        // A quiet market (a tick every 2.5 s), so long polls are held long enough to be cut.
+        let first = try runThrough(s, base: "http://127.0.0.1:\(proxy.port)", expect: "polling", within: 15, feedInterval: 2.5)
+        print("cutting proxy: first live tick \(String(format: "%.2f", first)) s after page load")
+        #expect(first < 12)
+    }
+
+    @Test func aSymbolWithMarkupIsShownAsText() throws {
+        let s = try TestServer(target: TestCluster.database())
+        let browser = try Browser()
+        let hostile = "AAPL,<img src=x onerror=window.pwned=1>"
+        try browser.open("http://127.0.0.1:\(s.port)/?symbols=" + (hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        #expect(browser.waitFor("return document.querySelectorAll('tr[data-symbol]').length === 1", timeout: 5))
+        #expect(try browser.text("#error")?.uppercased().contains("<IMG SRC=X") == true)
+        #expect(try browser.run("return document.querySelectorAll('img').length") as? Int == 0)
+        #expect(try browser.run("return window.pwned === undefined") as? Bool == true)
+    }
+
+    @Test func theTransportLadderStepsDownAndProbesUp() throws {
+        let s = try TestServer(target: TestCluster.database())
+        let browser = try Browser()
+        try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL")
+        let result = try browser.run("""
+            var L = Ticker.Ladder, out = [];
+            var a = new L();
+            out.push(a.streamHello(), a.streamCut(), a.streamCut());          // streaming, streaming, long-polling
+            out.push(a.pollFailed(false), a.pollOk(), a.pollFailed(true));     // long-polling, long-polling, polling
+            out.push(a.pollFailed(true));                                      // polling stays
+            out.push(a.probe(), a.pollFailed(false), a.mode);                  // long-polling probe fails: polling
+            out.push(a.probe(), a.pollOk(), a.probe());                        // probe ok: long-polling; probe streaming
+            out.push(a.streamBuffered(), a.probe(), a.streamHello());          // buffered: stays; probe; hello: streaming
+            out.push(a.streamCut(), a.streamHello(), a.streamCut());           // hello then cut, twice: long-polling
+            var c = new L(); c.streamCut(); c.streamHealthy();
+            out.push(c.streamCut());                                           // a healthy stream clears past cuts
+            var b = new L(); out.push(b.streamBuffered());                     // no hello at all: long-polling at once
+            return out.join(',');
+            """) as? String
+        #expect(result == "streaming,streaming,long-polling,long-polling,long-polling,polling,polling,long-polling,polling,polling,long-polling,long-polling,streaming,long-polling,streaming,streaming,streaming,streaming,long-polling,streaming,long-polling")
+    }
+}
