@@ -114,7 +114,6 @@ extension CometServer {
         hub.add(s)
         metrics.streamsOpened[format, default: 0] += 1
         metrics.streamsOpen[format, default: 0] += 1
-        if atCapacity { http.pauseAccepting() }
 
         guard let from = resumeFrom, from < cursor else { return }
         if !fromDatabase {

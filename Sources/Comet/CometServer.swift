@@ -187,7 +187,6 @@ public final class CometServer: @unchecked Sendable {
             w.abandon()
             w.request.freeIfDetached()
         }
-        if state == .running, active.count == config.maxConnections - 1 { http.resumeAccepting() }
     }
 
     private func beginShutdown() {

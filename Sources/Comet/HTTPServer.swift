@@ -98,10 +98,6 @@ final class HTTPServer {
         }
     }
 
-    /// Stops accepting (shutdown and connection cap).
-    func pauseAccepting() { if let listener { evconnlistener_disable(listener) } }
-    func resumeAccepting() { if let listener { evconnlistener_enable(listener) } }
-
     func closeListener() {
         if let listener {
             ListenerRegistry.shared.remove(listener)
