@@ -26,6 +26,9 @@ struct HistoryQuery {
                        (array_agg(price ORDER BY ts, id))[1] AS open, max(price) AS high, min(price) AS low,
                        (array_agg(price ORDER BY ts DESC, id DESC))[1] AS close, coalesce(sum(size), 0) AS volume
                 FROM ticks WHERE \(Self.range)
+                  -- Without `from`, read only as far back as `limit` bars can reach
+                  -- from the newest tick (one index probe), not the whole history.
+                  AND ($2::timestamptz IS NOT NULL OR ts >= (SELECT max(ts) FROM ticks WHERE symbol = $1) - $5::interval * ($4::int + 1))
                 GROUP BY 1 ORDER BY 1 DESC LIMIT $4
             ) b ORDER BY bucket
             """

@@ -28,7 +28,9 @@ public enum Shell {
     /// hang in `waitUntilExit` here after `runuser` exited.)
     public static func runStatus(_ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw Failure(command: arguments.joined(separator: " "), status: -1, output: "pipe failed") }
+        // O_CLOEXEC: a child spawned by another thread at the same moment (a
+        // postmaster, which lives on) must not inherit this pipe and hold it open.
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw Failure(command: arguments.joined(separator: " "), status: -1, output: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

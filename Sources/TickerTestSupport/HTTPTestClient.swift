@@ -25,7 +25,7 @@ public final class HTTPTestClient {
     /// Opens a connection and sends `GET path`.
     public init(port: Int, path: String, headers extra: [String: String] = [:], host: String = "127.0.0.1",
                 method: String = "GET", rawRequest: String? = nil, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if var size = receiveBuffer {
             // Before connect, so the TCP window stays small: a phone on a bad link.
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -68,20 +68,7 @@ public final class HTTPTestClient {
     /// Reads until `done(text)` is true, the connection closes, or `timeout` passes.
     @discardableResult
     public func readUntil(timeout: Double, _ done: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if bodyStart != nil, done(text) { return true }
-            if closed { return false }
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return false }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            if poll(&p, 1, Int32(min(left, 1) * 1000)) <= 0 { continue }
-            var buf = [UInt8](repeating: 0, count: 65536)
-            let n = recv(fd, &buf, buf.count, 0)
-            if n <= 0 { closed = true; continue }
-            raw.append(contentsOf: buf[0..<n])
-            parse()
-        }
+        readUntilBytes(timeout: timeout) { done(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Reads until the body contains `needle`; scans only new bytes, so it

@@ -37,13 +37,13 @@ public enum TestCluster {
         return DatabaseTarget.forCluster(c, database: name)
     }
 
+    private static let sharedLock = NSLock()
+
+    /// The cluster most tests share, started once (tests run in parallel).
     static func sharedCluster() throws -> LocalCluster {
-        lock.lock()
-        if let s = shared { lock.unlock(); return s }
-        lock.unlock()
-        let c = try isolated()
-        lock.lock(); defer { lock.unlock() }
+        sharedLock.lock(); defer { sharedLock.unlock() }
         if let s = shared { return s }
+        let c = try isolated()
         shared = c
         return c
     }
