@@ -3,6 +3,9 @@ import Glibc
 
 /// Runs helper programs (initdb, pg_ctl, psql) and captures what they print.
 public enum Shell {
+    /// Serialises pipe creation and spawning (see `runStatus`).
+    public static let spawnLock = NSLock()
+
     public struct Failure: Error, CustomStringConvertible {
         public let command: String
         public let status: Int32
@@ -28,9 +31,17 @@ public enum Shell {
     /// hang in `waitUntilExit` here after `runuser` exited.)
     public static func runStatus(_ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
         var fds: [Int32] = [0, 0]
-        // O_CLOEXEC: a child spawned by another thread at the same moment (a
-        // postmaster, which lives on) must not inherit this pipe and hold it open.
-        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw Failure(command: arguments.joined(separator: " "), status: -1, output: "pipe failed") }
+        // A child spawned by another thread at the same moment (a postmaster,
+        // which lives on) must not inherit this pipe and hold it open: the pipe
+        // is made close-on-exec, and spawns are serialised so none happens
+        // between pipe() and fcntl().
+        spawnLock.lock()
+        guard pipe(&fds) == 0 else {
+            spawnLock.unlock()
+            throw Failure(command: arguments.joined(separator: " "), status: -1, output: "pipe failed")
+        }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -46,6 +57,7 @@ public enum Shell {
         defer { for e in envp { free(e) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        spawnLock.unlock()
         close(fds[1])
         guard rc == 0 else {
             close(fds[0])

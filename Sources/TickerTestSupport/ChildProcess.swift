@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Postgres
 
 /// A helper program (nginx, chromedriver) started for a test and killed with it.
 public final class ChildProcess: @unchecked Sendable {
@@ -15,7 +16,9 @@ public final class ChildProcess: @unchecked Sendable {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var p: pid_t = 0
+        Shell.spawnLock.lock()
         let rc = posix_spawnp(&p, arguments[0], &actions, nil, argv, environ)
+        Shell.spawnLock.unlock()
         guard rc == 0 else { throw TestError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
         pid = p
     }
