@@ -176,7 +176,7 @@
         // Kept for the browser tests and for anyone debugging in the console.
         window.tickIds.push(t.id);
         if (!window.firstLiveTickAt) window.firstLiveTickAt = performance.now();
-        count += 1; $('count').textContent = count;
+        count += 1; $('count').textContent = count; $('cursor').textContent = t.id;
         var lat = Date.now() - Date.parse(t.ts);
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
       }

@@ -8,14 +8,20 @@ final class Feeder: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
+    /// Starting prices, so the page (and the README's screenshot) looks like a market.
+    static let bases: [String: Double] = ["AAPL": 189.5, "MSFT": 415.2, "NVDA": 121.4, "TSLA": 248.9, "GOOGL": 172.3]
+
     init(url: String, symbols: [String], interval: Double = 0.25) {
         Thread.detachNewThread { [stopped, done] in
             let c = try? PGConnection(url)
             var i = 0
             while stopped.wait(timeout: .now() + interval) == .timedOut {
                 i += 1
-                _ = try? c?.exec("INSERT INTO ticks (symbol, price, size) VALUES ($1, $2, 100)",
-                                 [symbols[i % symbols.count], String(format: "%d.%02d", 100 + i, i % 100)])
+                let sym = symbols[i % symbols.count]
+                let p = (Feeder.bases[sym] ?? 100) * (1 + 0.004 * sin(Double(i) * 0.37) + 0.0005 * Double(i % 7))
+                _ = try? c?.exec("INSERT INTO ticks (symbol, price, size, bid, ask) VALUES ($1, $2, $3, $4, $5)",
+                                 [sym, String(format: "%.2f", p), String(100 * (1 + i % 5)),
+                                  String(format: "%.2f", p - 0.01), String(format: "%.2f", p + 0.01)])
             }
             done.signal()
         }
@@ -32,10 +38,10 @@ final class Feeder: @unchecked Sendable {
     /// on `transport` with every tick shown exactly once. Returns seconds from
     /// page load to the first live tick.
     func runThrough(_ s: TestServer, base: String, expect transport: String, within: Double,
-                    feedInterval: Double = 0.25, screenshot: String? = nil) throws -> Double {
+                    feedInterval: Double = 0.25, symbols: [String] = ["AAPL", "MSFT"], screenshot: String? = nil) throws -> Double {
         let browser = try Browser()
-        let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: feedInterval)
-        try browser.open("\(base)/?symbols=AAPL,MSFT")
+        let feeder = Feeder(url: s.target.feedURL, symbols: symbols, interval: feedInterval)
+        try browser.open("\(base)/?symbols=\(symbols.joined(separator: ","))")
         let ended = browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(transport)' && window.tickIds.length > 3", timeout: within + 10)
         let shown = try browser.text("[data-testid=transport]")
         #expect(ended, "transport shown: \(shown ?? "nil"), ticks: \((try? browser.run("return window.tickIds.length")) ?? "?")")
@@ -60,9 +66,18 @@ final class Feeder: @unchecked Sendable {
 
     @Test func directlyItStreamsAndShowsEveryTick() throws {
         let s = try TestServer(target: TestCluster.database())
-        try s.insert("INSERT INTO ticks (symbol, price, size, bid, ask) VALUES ('AAPL', 189.50, 100, 189.49, 189.51), ('MSFT', 415.20, 50, 415.18, 415.22)")
+        // Ten minutes of history, so sparklines and the chart have something to draw.
+        try s.insert("""
+            INSERT INTO ticks (symbol, price, size, bid, ask, ts)
+            SELECT sym, round(p::numeric, 2), 100 * (1 + g % 5), round(p::numeric, 2) - 0.01, round(p::numeric, 2) + 0.01,
+                   now() - interval '10 minutes' + g * interval '2 seconds'
+            FROM (VALUES ('AAPL', 189.5), ('MSFT', 415.2), ('NVDA', 121.4), ('TSLA', 248.9), ('GOOGL', 172.3)) b(sym, base),
+                 generate_series(0, 299) g,
+                 LATERAL (SELECT base * (0.99 + 0.01 * sin(g / 17.0) + 0.006 * sin(g / 3.1 + length(sym)) + 0.002 * (g % 11) / 11) AS p) q
+            ORDER BY g, sym
+            """)
         let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5,
-                                   screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
+                                   symbols: ["AAPL", "MSFT", "NVDA", "TSLA", "GOOGL"], screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
         print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
         #expect(first < 5)
     }
