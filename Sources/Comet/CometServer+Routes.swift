@@ -1,5 +1,6 @@
 import CLibEvent
 import Foundation
+import Glibc
 import Postgres
 import Quotes
 
@@ -241,7 +242,7 @@ extension CometServer {
 
     private func health(_ req: HTTPRequest) {
         let up = listenDB.isReady
-        json(req, "{\"status\":\"\(up ? "ok" : "degraded")\",\"database\":\(up),\"cursor\":\(hub.cursor),\"connections\":\(active.count)}")
+        json(req, "{\"status\":\"\(up ? "ok" : "degraded")\",\"database\":\(up),\"cursor\":\(hub.cursor),\"connections\":\(active.count),\"pid\":\(getpid())}")
     }
 
     private func metricsRoute(_ req: HTTPRequest) {

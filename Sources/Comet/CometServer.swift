@@ -110,7 +110,7 @@ public final class CometServer: @unchecked Sendable {
     /// before the loop runs; retried briefly so a server started with its
     /// database comes up cleanly.
     private func loadInitialState() throws -> (Int64, [Tick]) {
-        var lastError: Error?
+        var lastError: PGError?
         for attempt in 0..<20 {
             do {
                 let c = try PGConnection(config.databaseURL, logger: logger)
@@ -119,7 +119,7 @@ public final class CometServer: @unchecked Sendable {
                 return (cursor, latest)
             } catch {
                 lastError = error
-                if let e = error as? PGError, !e.isConnectionLoss { break }
+                if !error.isConnectionLoss { break }
                 Thread.sleep(forTimeInterval: min(0.1 * Double(attempt + 1), 1))
             }
         }

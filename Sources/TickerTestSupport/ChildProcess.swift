@@ -23,6 +23,18 @@ public final class ChildProcess: @unchecked Sendable {
         pid = p
     }
 
+    /// SIGTERM, then SIGKILL if it has not exited within `grace` seconds.
+    public func terminate(grace: Double = 5) {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(50_000)
+        }
+        stop()
+    }
+
     public func stop() {
         kill(pid, SIGKILL)
         var status: Int32 = 0

@@ -12,9 +12,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds between stream heartbeats.") var heartbeat: Double = 15
     @Option(name: .customLong("cors-origin"), help: "Origin allowed to call the API from another site (repeatable; '*' for any).")
     var corsOrigins: [String] = []
+    @Option(help: "Server processes sharing the port (SO_REUSEPORT); each holds up to ~19,000 streams.")
+    var workers = 1
+    @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1 to 64") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         guard heartbeat >= 1, heartbeat <= 300 else { throw ValidationError("--heartbeat must be 1 to 300 seconds") }
     }
@@ -22,7 +26,11 @@ struct Serve: ParsableCommand {
     func run() throws {
         let logger = try db.logger("ticker.serve")
         let target: DatabaseTarget
-        do { target = try DatabaseTarget.resolve(url: db.databaseURL) } catch { die("\(error)") }
+        do { target = try DatabaseTarget.resolve(url: db.databaseURL, prepareLocal: !worker) } catch { die("\(error)") }
+        if workers > 1 && !worker {
+            // Workers re-run this command line with --worker; the database is ready now.
+            WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker"]).run()
+        }
         var config = CometConfiguration(databaseURL: target.serverURL)
         config.host = host
         config.port = try port ?? ProcessInfo.processInfo.environment["PORT"].map {
@@ -33,10 +41,11 @@ struct Serve: ParsableCommand {
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         config.handleSignals = true
+        config.reusePort = worker
         let server = CometServer(configuration: config, logger: logger)
         do {
             let bound = try server.start()
-            print("serving on http://\(host):\(bound)/")
+            say(worker ? "worker \(getpid()) serving on http://\(host):\(bound)/" : "serving on http://\(host):\(bound)/")
         } catch { die("\(error)") }
         server.wait()
     }

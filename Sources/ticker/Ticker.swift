@@ -38,6 +38,12 @@ func die(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
+/// Prints a line at once (unbuffered), so it interleaves in order with the log
+/// even when standard output is a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func parseSymbols(_ raw: String?) throws -> [String] {
     guard let raw else { return [] }
     return try raw.split(separator: ",").map { part in

@@ -21,7 +21,7 @@ struct Up: ParsableCommand {
         let target: DatabaseTarget
         do {
             if db.databaseURL == nil && (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty {
-                print("starting the local PostgreSQL under \(cluster.home.path) ...")
+                say("starting the local PostgreSQL under \(cluster.home.path) ...")
                 startedDatabase = try cluster.start()
             }
             target = try DatabaseTarget.resolve(url: db.databaseURL)
@@ -42,7 +42,7 @@ struct Up: ParsableCommand {
             do { try feed.run(url: target.feedURL) } catch { logger.error("feed stopped: \(error)") }
             feedDone.signal()
         }
-        print("""
+        say("""
 
             CometTicker is up: open http://127.0.0.1:\(port)/
               database: psql "\(target.adminURL)"
@@ -54,9 +54,9 @@ struct Up: ParsableCommand {
         feedDone.wait()
         if startedDatabase {
             try? cluster.stop()
-            print("stopped the server, the feed and the local database")
+            say("stopped the server, the feed and the local database")
         } else {
-            print("stopped the server and the feed")
+            say("stopped the server and the feed")
         }
     }
 }

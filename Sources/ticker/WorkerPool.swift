@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import Postgres
+
+/// `ticker serve --workers N`: N server processes sharing the port with
+/// SO_REUSEPORT, each with its own LISTEN connection and cursor: the same shape
+/// as N servers behind a load balancer. The parent only starts them, forwards
+/// SIGTERM/SIGINT, and restarts a worker that dies, so the port keeps serving
+/// (its clients reconnect to the others and resume by cursor).
+struct WorkerPool {
+    let count: Int
+    /// The worker's command line: this executable with `--worker`.
+    let arguments: [String]
+
+    func run() -> Never {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        var workers: [pid_t] = []
+        for _ in 0..<count { workers.append(spawn()) }
+        say("started \(count) workers: pids \(workers.map(String.init).joined(separator: " "))")
+
+        var stopping = false
+        let signals = DispatchSource.makeSignalSource(signal: SIGTERM)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT)
+        nonisolated(unsafe) var stopRequested = false
+        for s in [signals, interrupts] {
+            s.setEventHandler { stopRequested = true }
+            s.resume()
+        }
+        while !workers.isEmpty {
+            if stopRequested && !stopping {
+                stopping = true
+                for p in workers { kill(p, SIGTERM) }
+            }
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid > 0, let i = workers.firstIndex(of: pid) {
+                workers.remove(at: i)
+                if !stopping {
+                    let replacement = spawn()
+                    workers.append(replacement)
+                    say("worker \(pid) exited (status \(status)); started \(replacement)")
+                            }
+            } else {
+                usleep(100_000)
+            }
+        }
+        exit(0)
+    }
+
+    private func spawn() -> pid_t {
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        Shell.spawnLock.lock()
+        let rc = posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ)
+        Shell.spawnLock.unlock()
+        if rc != 0 { die("cannot start a worker: \(String(cString: strerror(rc)))") }
+        return pid
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Glibc
+import Postgres
+import Testing
+import TickerTestSupport
+
+/// `ticker serve --workers 2` as users run it: a real process tree.
+@Suite struct WorkerTests {
+    /// The `ticker` executable built beside the test bundle.
+    var ticker: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+    }
+
+    /// A client that reconnects with its last event id whenever its stream drops.
+    final class ResumingClient: @unchecked Sendable {
+        let port: Int
+        private(set) var ids: [Int64] = []
+        private(set) var reconnects = 0
+        init(port: Int) { self.port = port }
+
+        /// Reads until it has seen `last`, reconnecting as needed, for up to `timeout`.
+        func follow(until last: () -> Int64?, timeout: Double) {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let since = ids.last.map { "&since=\($0)" } ?? ""
+                guard let c = try? HTTPTestClient(port: port, path: "/stream?symbols=A\(since)") else {
+                    Thread.sleep(forTimeInterval: 0.1); continue
+                }
+                var seen = 0
+                while Date() < deadline {
+                    c.readUntil(timeout: 0.2) { _ in false }
+                    let got = tickIDs(in: c.text)
+                    if got.count > seen { ids += got[seen...]; seen = got.count }
+                    if let l = last(), ids.last == l { return }
+                    if c.closed { break }
+                }
+                reconnects += 1
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+
+    @Test func killingOneWorkerMovesItsClientsToTheOthersLosingNothing() throws {
+        let db = try TestCluster.database()
+        let port = try LocalCluster.freePort()
+        let log = NSTemporaryDirectory() + "workers-\(port).log"
+        let pool = try ChildProcess([ticker, "serve", "--port", "\(port)", "--workers", "2", "--heartbeat", "1",
+                                     "--database-url", db.serverURL, "--log-level", "warning"], log: log)
+        defer { pool.terminate() }
+        try waitForPort(port)
+        Thread.sleep(forTimeInterval: 0.5)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        let pids = text.split(separator: "\n").first { $0.hasPrefix("started 2 workers: pids ") }?
+            .split(separator: " ").suffix(2).compactMap { Int32($0) } ?? []
+        #expect(pids.count == 2)
+
+        let clients = (0..<6).map { _ in ResumingClient(port: port) }
+        nonisolated(unsafe) var finalID: Int64?
+        let group = DispatchGroup()
+        for c in clients {
+            group.enter()
+            Thread.detachNewThread { c.follow(until: { finalID }, timeout: 30); group.leave() }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let feed = try PGConnection(db.feedURL)
+        for i in 0..<150 {
+            try feed.exec("INSERT INTO ticks (symbol, price) VALUES ('A', $1)", [String(i + 1)])
+            if i == 50, let victim = pids.first { kill(victim, SIGKILL) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let expected = try databaseIDs(db.adminURL)
+        finalID = expected.last
+        group.wait()
+        for c in clients { #expect(c.ids == expected, "reconnects \(c.reconnects), got \(c.ids.count) of \(expected.count)") }
+        #expect(clients.contains { $0.reconnects > 0 }, "some clients were on the killed worker")
+        // The pool replaced the dead worker and still serves.
+        #expect(try HTTPTestClient.get(port: port, "/health").status == 200)
+    }
+}
