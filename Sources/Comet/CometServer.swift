@@ -157,7 +157,8 @@ public final class CometServer: @unchecked Sendable {
         }
     }
 
-    static func now() -> Double {
+    /// Monotonic seconds, for measuring intervals.
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

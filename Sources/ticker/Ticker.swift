@@ -11,7 +11,7 @@ struct Ticker: ParsableCommand {
             With no DATABASE_URL, commands use a private PostgreSQL cluster kept under \
             TICKER_HOME (default .ticker/ in the current folder).
             """,
-        subcommands: [Up.self, Serve.self, Feed.self, DB.self])
+        subcommands: [Up.self, Serve.self, Feed.self, DB.self, Bench.self])
 }
 
 /// Options every command that talks to PostgreSQL shares.

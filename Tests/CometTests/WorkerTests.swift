@@ -77,3 +77,20 @@ import TickerTestSupport
         #expect(try HTTPTestClient.get(port: port, "/health").status == 200)
     }
 }
+
+/// `ticker bench` is an instrument: check that it counts right, not how fast anything is.
+@Suite struct BenchToolTests {
+    @Test func benchCountsEveryTickAsDelivered() throws {
+        let s = try TestServer(target: TestCluster.database())
+        let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+        let (status, out) = try Shell.runStatus([ticker, "bench", "--port", "\(s.port)", "--subscribers", "40", "--symbols", "4",
+                                                 "--rate", "50", "--duration", "2", "--json", "--database-url", s.target.feedURL,
+                                                 "--server-pid", "\(getpid())"])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("\"subscribers\":\"40 of 40 (0 failed)\""))
+        #expect(out.contains("\"lost\":\"0\""))
+        #expect(out.contains("\"duplicated\":\"0\""))
+        let expected = try databaseIDs(s.target.adminURL).count * 10 // 40 subscribers over 4 symbols
+        #expect(out.contains("\"received\":\"\(expected)\""), "\(out)")
+    }
+}

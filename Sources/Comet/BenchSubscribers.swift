@@ -1,0 +1,156 @@
+import CLibEvent
+import Foundation
+import Glibc
+
+/// The load side of `ticker bench`: many streaming subscribers on one libevent
+/// loop, each a plain socket reading SSE (HTTP/1.0, so no chunk framing), that
+/// record every tick id they receive with its arrival time.
+///
+/// Built for this job so the client is never the bottleneck: no per-event
+/// allocation beyond the delivery record, one read callback per socket.
+public final class BenchSubscribers: @unchecked Sendable {
+    /// One tick arrival: which subscriber, which id, when (monotonic seconds).
+    public struct Delivery: Sendable { public let subscriber: Int32; public let id: Int64; public let at: Double }
+
+    private let loop = EventLoop()
+    private var connections: [Conn] = []
+    public private(set) var deliveries: [Delivery] = []
+    public private(set) var helloCount = 0
+    public private(set) var failures = 0
+    private var stopEvent: LoopEvent?
+    private var pacer: LoopEvent?
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+
+    final class Conn {
+        let index: Int32
+        var bev: OpaquePointer?
+        var line: [UInt8] = []
+        var inBody = false
+        var currentID: Int64 = 0
+        var isTick = false
+        var open = false
+        unowned let owner: BenchSubscribers
+        init(index: Int32, owner: BenchSubscribers) { self.index = index; self.owner = owner }
+    }
+
+    public init() {}
+
+    /// Opens `paths.count` streams to `host:port` (one path each), from the
+    /// given local source addresses in turn (several are needed past ~28,000
+    /// connections to one port). Returns once all said hello or `timeout` passed.
+    public func open(host: String, port: Int, paths: [String], sources: [String] = ["127.0.0.1"], timeout: Double) -> Double {
+        let started = CometServer.now()
+        stopEvent = LoopEvent(loop: loop, fd: -1, events: 0) { [unowned self] _ in self.loop.stop() }
+        // Connect in waves of 500 every 20 ms: a listen queue is capped by
+        // net.core.somaxconn (4096 here), and real users do not all arrive in
+        // the same millisecond.
+        var next = 0
+        pacer = loop.every(0.02) { [unowned self] in
+            let end = min(next + 500, paths.count)
+            while next < end {
+                let c = Conn(index: Int32(next), owner: self)
+                self.connections.append(c)
+                self.connect(c, host: host, port: port, source: sources[next % sources.count], path: paths[next])
+                next += 1
+            }
+            if next == paths.count { self.pacer?.remove() }
+        }
+        let t = Thread { [self] in self.loop.run(); self.done.signal() }
+        t.stackSize = 8 << 20
+        thread = t
+        t.start()
+        while CometServer.now() - started < timeout {
+            if helloSnapshot() + failureSnapshot() >= paths.count { break }
+            usleep(20_000)
+        }
+        return CometServer.now() - started
+    }
+
+    private let countLock = NSLock()
+    private func helloSnapshot() -> Int { countLock.lock(); defer { countLock.unlock() }; return helloCount }
+    private func failureSnapshot() -> Int { countLock.lock(); defer { countLock.unlock() }; return failures }
+
+    /// Stops the loop and returns every delivery recorded.
+    public func stop() -> [Delivery] {
+        stopEvent?.activate()
+        done.wait()
+        openIndexes = connections.filter(\.open).map { Int($0.index) }
+        for c in connections { if let b = c.bev { bufferevent_free(b) } }
+        connections.removeAll()
+        return deliveries
+    }
+
+    public var opened: Int { helloSnapshot() }
+
+    /// Indexes of the subscribers that opened (said hello); read after `stop()`.
+    public var openedIndexes: [Int] { openIndexes }
+    private var openIndexes: [Int] = []
+    public var failed: Int { failureSnapshot() }
+
+    private func connect(_ c: Conn, host: String, port: Int, source: String, path: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { countLock.lock(); failures += 1; countLock.unlock(); return }
+        var src = sockaddr_in()
+        src.sin_family = sa_family_t(AF_INET)
+        src.sin_addr.s_addr = inet_addr(source)
+        _ = withUnsafePointer(to: &src) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var dst = sockaddr_in()
+        dst.sin_family = sa_family_t(AF_INET)
+        dst.sin_port = in_port_t(UInt16(port).bigEndian)
+        dst.sin_addr.s_addr = inet_addr(host)
+        let bev = bufferevent_socket_new(loop.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+        c.bev = bev
+        let ctx = Unmanaged.passUnretained(c).toOpaque()
+        bufferevent_setcb(bev, { _, ctx in
+            Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue().owner.readable(Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue())
+        }, nil, { _, what, ctx in
+            let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
+            if what & Int16(BEV_EVENT_CONNECTED) != 0 { return }
+            c.owner.countLock.lock(); if !c.open { c.owner.failures += 1 }; c.owner.countLock.unlock()
+        }, ctx)
+        bufferevent_enable(bev, Int16(EV_READ))
+        let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n"
+        _ = request.withCString { bufferevent_write(bev, $0, strlen($0)) }
+        _ = withUnsafePointer(to: &dst) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bufferevent_socket_connect(bev, $0, Int32(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+
+    private var scratch = [UInt8](repeating: 0, count: 65536)
+
+    private func readable(_ c: Conn) {
+        guard let bev = c.bev, let input = bufferevent_get_input(bev) else { return }
+        while true {
+            let n = scratch.withUnsafeMutableBytes { evbuffer_remove(input, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            let now = CometServer.now()
+            for i in 0..<Int(n) {
+                let b = scratch[i]
+                if b != 10 { c.line.append(b); continue }
+                handle(c, now)
+                c.line.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    private func handle(_ c: Conn, _ now: Double) {
+        let l = c.line
+        if !c.inBody {
+            if l.isEmpty || l == [13] { c.inBody = true }
+            return
+        }
+        if l.starts(with: "id: ".utf8) {
+            c.currentID = Int64(String(decoding: l.dropFirst(4), as: UTF8.self)) ?? 0
+        } else if l.starts(with: "event: ".utf8) {
+            c.isTick = l.elementsEqual("event: tick".utf8)
+            if l.elementsEqual("event: hello".utf8), !c.open {
+                c.open = true
+                countLock.lock(); helloCount += 1; countLock.unlock()
+            }
+        } else if l.starts(with: "data: ".utf8), c.isTick {
+            deliveries.append(Delivery(subscriber: c.index, id: c.currentID, at: now))
+            c.isTick = false
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Comet
+import Foundation
+import Glibc
+import Postgres
+
+/// `ticker bench`: drives a running server as users do and measures it.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load a running server: N streaming subscribers over K symbols, a feed at R ticks/s through PostgreSQL.",
+        discussion: """
+            Reports connections held and time to open them; ticks expected, received, lost and \
+            duplicated; latency from the feed's INSERT commit to receipt (p50/p99/p99.9/max); \
+            deliveries/s; and, with --server-pid, the server's CPU per delivery and RSS per connection. \
+            One bench process holds up to about 19,000 connections (the open-file limit).
+            """)
+
+    @Option(help: "Server address.") var host = "127.0.0.1"
+    @Option(help: "Server port.") var port = 8080
+    @Option(help: "Streaming subscribers.") var subscribers = 1000
+    @Option(help: "Symbols the subscribers are spread over (one each).") var symbols = 10
+    @Option(help: "Ticks per second, all symbols together.") var rate: Double = 100
+    @Option(help: "Seconds of feed.") var duration: Double = 10
+    @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc (repeatable).")
+    var serverPIDs: [Int32] = []
+    @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @OptionGroup var db: DatabaseOptions
+
+    func validate() throws {
+        guard (1...19_000).contains(subscribers) else { throw ValidationError("--subscribers must be 1 to 19000 per bench process") }
+        guard (1...1000).contains(symbols) else { throw ValidationError("--symbols must be 1 to 1000") }
+        guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
+    }
+
+    func run() throws {
+        let target: DatabaseTarget
+        do { target = try DatabaseTarget.resolve(url: db.databaseURL) } catch { die("\(error)") }
+        let names = (0..<symbols).map { String(format: "BENCH%03d", $0) }
+        let feed: PGConnection
+        do { feed = try PGConnection(target.feedURL) } catch { die("\(error)") }
+
+        let before = ServerSample(pids: serverPIDs)
+        let load = BenchSubscribers()
+        let paths = (0..<subscribers).map { "/stream?symbols=\(names[$0 % names.count])" }
+        let openSeconds = load.open(host: host, port: port, paths: paths, sources: sources.split(separator: ",").map(String.init), timeout: 60)
+        guard load.opened > 0 else { die("no subscriber could open a stream at \(host):\(port) (\(load.failed) failed)") }
+        Thread.sleep(forTimeInterval: 1)
+        let connected = ServerSample(pids: serverPIDs)
+
+        // The feed: one statement per 10 ms slot; commit time taken when the statement returns.
+        var commits: [Int64: (Double, Int)] = [:]
+        let start = CometServer.now()
+        var sent = 0
+        while CometServer.now() - start < duration {
+            let due = Int(rate * (CometServer.now() - start)) - sent
+            if due > 0 {
+                let batch = (0..<due).map { names[(sent + $0) % names.count] }
+                do {
+                    let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT s, 100, 1 FROM unnest($1::text[]) s RETURNING id, symbol",
+                                          [TickSQL.arrayLiteral(batch)])
+                    let at = CometServer.now()
+                    for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
+                } catch { die("feed failed: \(error)") }
+                sent += due
+            }
+            usleep(10_000)
+        }
+        let feedSeconds = CometServer.now() - start
+        Thread.sleep(forTimeInterval: 2)
+        let after = ServerSample(pids: serverPIDs)
+        let deliveries = load.stop()
+
+        // Per subscriber: expected ids are its symbol's; count each id once.
+        var perSubscriber = [Set<Int64>](repeating: [], count: subscribers)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(deliveries.count)
+        var duplicates = 0
+        for d in deliveries where commits[d.id] != nil {
+            if !perSubscriber[Int(d.subscriber)].insert(d.id).inserted { duplicates += 1 }
+            latencies.append(max(0, d.at - commits[d.id]!.0))
+        }
+        var perSymbol = [Int](repeating: 0, count: names.count)
+        for (_, v) in commits { perSymbol[v.1] += 1 }
+        let expected = load.openedIndexes.reduce(0) { $0 + perSymbol[$1 % names.count] }
+        let received = perSubscriber.reduce(0) { $0 + $1.count }
+        latencies.sort()
+        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
+        let cpu = after.cpuSeconds - connected.cpuSeconds
+        let report: [(String, String)] = [
+            ("subscribers", "\(load.openedIndexes.count) of \(subscribers) (\(load.failed) failed)"),
+            ("open_seconds", String(format: "%.2f", openSeconds)),
+            ("symbols", "\(symbols)"),
+            ("ticks_inserted", "\(commits.count) in \(String(format: "%.1f", feedSeconds)) s"),
+            ("expected", "\(expected)"), ("received", "\(received)"),
+            ("lost", "\(expected - received)"), ("duplicated", "\(duplicates)"),
+            ("latency_p50_ms", String(format: "%.2f", pct(0.5))), ("latency_p99_ms", String(format: "%.2f", pct(0.99))),
+            ("latency_p999_ms", String(format: "%.2f", pct(0.999))), ("latency_max_ms", String(format: "%.2f", (latencies.last ?? 0) * 1000)),
+            ("deliveries_per_s", String(format: "%.0f", Double(received) / feedSeconds)),
+            ("server_cpu_us_per_delivery", serverPIDs.isEmpty ? "n/a" : String(format: "%.2f", cpu / Double(max(received, 1)) * 1e6)),
+            ("server_rss_kb_per_connection", serverPIDs.isEmpty ? "n/a" : String(format: "%.2f", Double(connected.rssKB - before.rssKB) / Double(max(load.openedIndexes.count, 1)))),
+            ("server_rss_mb", serverPIDs.isEmpty ? "n/a" : String(format: "%.1f", Double(after.rssKB) / 1024)),
+        ]
+        if json {
+            say("{" + report.map { "\"\($0.0)\":\"\($0.1)\"" }.joined(separator: ",") + "}")
+        } else {
+            for (k, v) in report { say(k.padding(toLength: 30, withPad: " ", startingAt: 0) + v) }
+        }
+        if expected != received || duplicates > 0 { throw ExitCode(1) }
+    }
+}
+
+/// CPU seconds and resident memory of the server's processes, from /proc.
+struct ServerSample {
+    var cpuSeconds = 0.0
+    var rssKB = 0
+
+    init(pids: [Int32]) {
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        for pid in pids {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")") {
+                let f = stat[stat.index(after: close)...].split(separator: " ")
+                // After the command: state is field 3; utime and stime are fields 14 and 15.
+                cpuSeconds += (Double(f[11]) ?? 0) / tick + (Double(f[12]) ?? 0) / tick
+            }
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) {
+                rssKB += Int(line.split(separator: " ")[1]) ?? 0
+            }
+        }
+    }
+}
