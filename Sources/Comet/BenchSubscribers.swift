@@ -34,7 +34,12 @@ public final class BenchSubscribers: @unchecked Sendable {
         init(index: Int32, owner: BenchSubscribers) { self.index = index; self.owner = owner }
     }
 
-    public init() {}
+    /// The server under test: CometTicker (`hello` opens, `id:` lines carry
+    /// tick ids) or nchan (open when headers arrive, tick id read from the data).
+    public enum Target: String, Sendable { case comet, nchan }
+    let target: Target
+
+    public init(target: Target = .comet) { self.target = target }
 
     /// Opens `paths.count` streams to `host:port` (one path each), from the
     /// given local source addresses in turn (several are needed past ~28,000
@@ -110,11 +115,17 @@ public final class BenchSubscribers: @unchecked Sendable {
             c.owner.countLock.lock(); if !c.open { c.owner.failures += 1 }; c.owner.countLock.unlock()
         }, ctx)
         bufferevent_enable(bev, Int16(EV_READ))
-        let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n"
+        let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n"
         _ = request.withCString { bufferevent_write(bev, $0, strlen($0)) }
         _ = withUnsafePointer(to: &dst) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bufferevent_socket_connect(bev, $0, Int32(MemoryLayout<sockaddr_in>.size)) }
         }
+    }
+
+    private func markOpen(_ c: Conn) {
+        guard !c.open else { return }
+        c.open = true
+        countLock.lock(); helloCount += 1; countLock.unlock()
     }
 
     private var scratch = [UInt8](repeating: 0, count: 65536)
@@ -137,17 +148,25 @@ public final class BenchSubscribers: @unchecked Sendable {
     private func handle(_ c: Conn, _ now: Double) {
         let l = c.line
         if !c.inBody {
-            if l.isEmpty || l == [13] { c.inBody = true }
+            if l.isEmpty || l == [13] {
+                c.inBody = true
+                if target == .nchan { markOpen(c) }
+            }
+            return
+        }
+        if target == .nchan {
+            // nchan frames each message as `data: <body>`; the body is the tick JSON.
+            if l.starts(with: "data: {\"id\":".utf8) {
+                let digits = l.dropFirst(12).prefix { $0 >= 48 && $0 <= 57 }
+                deliveries.append(Delivery(subscriber: c.index, id: Int64(String(decoding: digits, as: UTF8.self)) ?? 0, at: now))
+            }
             return
         }
         if l.starts(with: "id: ".utf8) {
             c.currentID = Int64(String(decoding: l.dropFirst(4), as: UTF8.self)) ?? 0
         } else if l.starts(with: "event: ".utf8) {
             c.isTick = l.elementsEqual("event: tick".utf8)
-            if l.elementsEqual("event: hello".utf8), !c.open {
-                c.open = true
-                countLock.lock(); helloCount += 1; countLock.unlock()
-            }
+            if l.elementsEqual("event: hello".utf8) { markOpen(c) }
         } else if l.starts(with: "data: ".utf8), c.isTick {
             deliveries.append(Delivery(subscriber: c.index, id: c.currentID, at: now))
             c.isTick = false

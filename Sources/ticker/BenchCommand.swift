@@ -25,6 +25,8 @@ struct Bench: ParsableCommand {
     var serverPIDs: [Int32] = []
     @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "The server under test: comet (ticks go in through PostgreSQL), or nchan (published by HTTP POST to /pub/SYMBOL, subscribed at /sub/SYMBOL).")
+    var against: String = "comet"
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
@@ -34,15 +36,17 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let target: DatabaseTarget
-        do { target = try DatabaseTarget.resolve(url: db.databaseURL) } catch { die("\(error)") }
+        guard let kind = BenchSubscribers.Target(rawValue: against) else { die("--against must be comet or nchan") }
         let names = (0..<symbols).map { String(format: "BENCH%03d", $0) }
-        let feed: PGConnection
-        do { feed = try PGConnection(target.feedURL) } catch { die("\(error)") }
+        var feed: PGConnection?
+        if kind == .comet {
+            do { feed = try PGConnection(DatabaseTarget.resolve(url: db.databaseURL).feedURL) } catch { die("\(error)") }
+        }
+        var nextID: Int64 = 0
 
         let before = ServerSample(pids: serverPIDs)
-        let load = BenchSubscribers()
-        let paths = (0..<subscribers).map { "/stream?symbols=\(names[$0 % names.count])" }
+        let load = BenchSubscribers(target: kind)
+        let paths = (0..<subscribers).map { kind == .comet ? "/stream?symbols=\(names[$0 % names.count])" : "/sub/\(names[$0 % names.count])" }
         let openSeconds = load.open(host: host, port: port, paths: paths, sources: sources.split(separator: ",").map(String.init), timeout: 60)
         guard load.opened > 0 else { die("no subscriber could open a stream at \(host):\(port) (\(load.failed) failed)") }
         Thread.sleep(forTimeInterval: 1)
@@ -55,13 +59,22 @@ struct Bench: ParsableCommand {
         while CometServer.now() - start < duration {
             let due = Int(rate * (CometServer.now() - start)) - sent
             if due > 0 {
-                let batch = (0..<due).map { names[(sent + $0) % names.count] }
-                do {
-                    let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT s, 100, 1 FROM unnest($1::text[]) s RETURNING id, symbol",
-                                          [TickSQL.arrayLiteral(batch)])
-                    let at = CometServer.now()
-                    for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
-                } catch { die("feed failed: \(error)") }
+                let batch = (0..<due).map { (sent + $0) % names.count }
+                if let feed {
+                    do {
+                        let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT s, 100, 1 FROM unnest($1::text[]) s RETURNING id, symbol",
+                                              [TickSQL.arrayLiteral(batch.map { names[$0] })])
+                        let at = CometServer.now()
+                        for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
+                    } catch { die("feed failed: \(error)") }
+                } else {
+                    for s in batch {
+                        nextID += 1
+                        let body = "{\"id\":\(nextID),\"symbol\":\"\(names[s])\",\"price\":\"100\",\"size\":1}"
+                        guard Self.post(host: host, port: port, path: "/pub/\(names[s])", body: body) else { die("publishing to nchan failed") }
+                        commits[nextID] = (CometServer.now(), s)
+                    }
+                }
                 sent += due
             }
             usleep(10_000)
@@ -107,6 +120,28 @@ struct Bench: ParsableCommand {
             for (k, v) in report { say(k.padding(toLength: 30, withPad: " ", startingAt: 0) + v) }
         }
         if expected != received || duplicates > 0 { throw ExitCode(1) }
+    }
+}
+
+extension Bench {
+    /// One blocking HTTP/1.0 POST (nchan's publisher endpoint); true on a 2xx.
+    static func post(host: String, port: Int, path: String, body: String) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var dst = sockaddr_in()
+        dst.sin_family = sa_family_t(AF_INET)
+        dst.sin_port = in_port_t(UInt16(port).bigEndian)
+        dst.sin_addr.s_addr = inet_addr(host)
+        let ok = withUnsafePointer(to: &dst) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { return false }
+        let request = "POST \(path) HTTP/1.0\r\nHost: \(host)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        var buf = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buf, buf.count, 0)
+        guard n > 12 else { return false }
+        return buf[9] == UInt8(ascii: "2")
     }
 }
 
