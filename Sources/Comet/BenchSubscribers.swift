@@ -96,14 +96,7 @@ public final class BenchSubscribers: @unchecked Sendable {
     private func connect(_ c: Conn, host: String, port: Int, source: String, path: String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { countLock.lock(); failures += 1; countLock.unlock(); return }
-        var src = sockaddr_in()
-        src.sin_family = sa_family_t(AF_INET)
-        src.sin_addr.s_addr = inet_addr(source)
-        _ = withUnsafePointer(to: &src) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var dst = sockaddr_in()
-        dst.sin_family = sa_family_t(AF_INET)
-        dst.sin_port = in_port_t(UInt16(port).bigEndian)
-        dst.sin_addr.s_addr = inet_addr(host)
+        _ = IPv4Endpoint(host: source, port: 0).withSockaddr { bind(fd, $0, $1) }
         let bev = bufferevent_socket_new(loop.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         c.bev = bev
         let ctx = Unmanaged.passUnretained(c).toOpaque()
@@ -117,9 +110,7 @@ public final class BenchSubscribers: @unchecked Sendable {
         bufferevent_enable(bev, Int16(EV_READ))
         let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n"
         _ = request.withCString { bufferevent_write(bev, $0, strlen($0)) }
-        _ = withUnsafePointer(to: &dst) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bufferevent_socket_connect(bev, $0, Int32(MemoryLayout<sockaddr_in>.size)) }
-        }
+        _ = IPv4Endpoint(host: host, port: port).withSockaddr { bufferevent_socket_connect(bev, $0, Int32($1)) }
     }
 
     private func markOpen(_ c: Conn) {

@@ -208,9 +208,6 @@ extension CometServer {
         metrics.pollsParked += 1
     }
 
-    /// Parked polls answer in `deliver`; nothing else to do after a publish.
-    func pollsAfterPublish() {}
-
     // MARK: Snapshot, history, health
 
     private func quotes(_ req: HTTPRequest, _ q: QueryParameters) throws {

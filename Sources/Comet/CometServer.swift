@@ -145,8 +145,7 @@ public final class CometServer: @unchecked Sendable {
             switch result {
             case .success(let r):
                 let ticks = TickSQL.ticks(from: r)
-                self.hub.publish(ticks)
-                self.pollsAfterPublish()
+                self.hub.publish(ticks) // parked polls answer from here too
                 if let w = self.wakeTime { self.metrics.lastFetchSeconds = Self.now() - w }
                 self.wakeTime = nil
                 self.perform(self.reader.fetched(lastID: ticks.last?.id, full: ticks.count == Self.fetchBatch))

@@ -7,7 +7,6 @@ struct Metrics {
     var pollsParked = 0
     var pollsAnswered = 0
     var conflatedTicks = 0
-    var conflationEvents = 0
     var rejectedRequests = 0
     var replaysFromDatabase = 0
     var lastFetchSeconds = 0.0
@@ -26,7 +25,6 @@ struct Metrics {
         metric("ticker_deliveries_total", "counter", "Ticks handed to subscribers.", [("", "\(hub.deliveries)")])
         metric("ticker_polls_answered_total", "counter", "Poll and long-poll responses.", [("", "\(pollsAnswered)")])
         metric("ticker_conflated_ticks_total", "counter", "Ticks replaced by a newer one for slow readers.", [("", "\(conflatedTicks)")])
-        metric("ticker_conflation_events_total", "counter", "Times a slow reader was switched to conflation.", [("", "\(conflationEvents)")])
         metric("ticker_rejected_requests_total", "counter", "Requests answered 4xx/5xx by the server.", [("", "\(rejectedRequests)")])
         metric("ticker_replays_from_database_total", "counter", "Resumes older than the in-memory log.", [("", "\(replaysFromDatabase)")])
         metric("ticker_database_reconnects_total", "counter", "Database reconnect attempts.", [("", "\(databaseReconnects)")])

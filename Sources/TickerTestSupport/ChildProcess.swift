@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Comet
 import Postgres
 
 /// A helper program (nginx, chromedriver) started for a test and killed with it.
@@ -49,15 +50,9 @@ public func waitForPort(_ port: Int, timeout: Double = 10) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let ok = IPv4Endpoint(host: "127.0.0.1", port: port).connect(fd)
         Glibc.close(fd)
-        if ok == 0 { return }
+        if ok { return }
         Thread.sleep(forTimeInterval: 0.05)
     }
     throw TestError("nothing listens on port \(port) after \(timeout) s")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Comet
 
 /// A small blocking HTTP/1.1 client over a plain socket, for tests: whole
 /// responses, and streams read incrementally with chunked decoding, so a test
@@ -30,14 +31,7 @@ public final class HTTPTestClient {
             // Before connect, so the TCP window stays small: a phone on a bad link.
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr(host)
-        let ok = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard ok == 0 else { Glibc.close(fd); throw TestError("connect to port \(port) failed: \(String(cString: strerror(errno)))") }
+        guard IPv4Endpoint(host: host, port: port).connect(fd) else { Glibc.close(fd); throw TestError("connect to port \(port) failed: \(String(cString: strerror(errno)))") }
         var request = rawRequest ?? "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
         if rawRequest == nil {
             for (k, v) in extra { request += "\(k): \(v)\r\n" }

@@ -128,14 +128,7 @@ extension Bench {
     static func post(host: String, port: Int, path: String, body: String) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var dst = sockaddr_in()
-        dst.sin_family = sa_family_t(AF_INET)
-        dst.sin_port = in_port_t(UInt16(port).bigEndian)
-        dst.sin_addr.s_addr = inet_addr(host)
-        let ok = withUnsafePointer(to: &dst) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard ok == 0 else { return false }
+        guard IPv4Endpoint(host: host, port: port).connect(fd) else { return false }
         let request = "POST \(path) HTTP/1.0\r\nHost: \(host)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         var buf = [UInt8](repeating: 0, count: 512)
