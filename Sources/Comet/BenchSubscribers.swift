@@ -88,6 +88,22 @@ public final class BenchSubscribers: @unchecked Sendable {
 
     public var opened: Int { helloSnapshot() }
 
+    /// Deliveries so far (any thread).
+    public var deliveredCount: Int { countLock.lock(); defer { countLock.unlock() }; return delivered }
+    private var delivered = 0
+
+    /// Waits until no delivery has arrived for `quiet` seconds (or `limit` passed),
+    /// so late ticks count as late, not lost.
+    public func settle(quiet: Double = 2, limit: Double = 60) {
+        let start = CometServer.now()
+        var last = deliveredCount, lastChange = start
+        while CometServer.now() - start < limit, CometServer.now() - lastChange < quiet {
+            usleep(100_000)
+            let n = deliveredCount
+            if n != last { last = n; lastChange = CometServer.now() }
+        }
+    }
+
     /// Indexes of the subscribers that opened (said hello); read after `stop()`.
     public var openedIndexes: [Int] { openIndexes }
     private var openIndexes: [Int] = []
@@ -111,6 +127,11 @@ public final class BenchSubscribers: @unchecked Sendable {
         let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n"
         _ = request.withCString { bufferevent_write(bev, $0, strlen($0)) }
         _ = IPv4Endpoint(host: host, port: port).withSockaddr { bufferevent_socket_connect(bev, $0, Int32($1)) }
+    }
+
+    private func record(_ d: Delivery) {
+        deliveries.append(d)
+        countLock.lock(); delivered += 1; countLock.unlock()
     }
 
     private func markOpen(_ c: Conn) {
@@ -149,7 +170,7 @@ public final class BenchSubscribers: @unchecked Sendable {
             // nchan frames each message as `data: <body>`; the body is the tick JSON.
             if l.starts(with: "data: {\"id\":".utf8) {
                 let digits = l.dropFirst(12).prefix { $0 >= 48 && $0 <= 57 }
-                deliveries.append(Delivery(subscriber: c.index, id: Int64(String(decoding: digits, as: UTF8.self)) ?? 0, at: now))
+                record(Delivery(subscriber: c.index, id: Int64(String(decoding: digits, as: UTF8.self)) ?? 0, at: now))
             }
             return
         }
@@ -159,7 +180,7 @@ public final class BenchSubscribers: @unchecked Sendable {
             c.isTick = l.elementsEqual("event: tick".utf8)
             if l.elementsEqual("event: hello".utf8) { markOpen(c) }
         } else if l.starts(with: "data: ".utf8), c.isTick {
-            deliveries.append(Delivery(subscriber: c.index, id: c.currentID, at: now))
+            record(Delivery(subscriber: c.index, id: c.currentID, at: now))
             c.isTick = false
         }
     }
