@@ -3,14 +3,18 @@
 --   ticker_server: may read ticks and LISTEN; may not write anything.
 -- Against your own PostgreSQL, give them passwords (ALTER ROLE ... PASSWORD)
 -- and put them in DATABASE_URL for `ticker feed` and `ticker serve`.
+-- Two databases of one cluster may be migrated at once (advisory locks are
+-- per database), so a role created meanwhile by the other is not an error.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ticker_feed') THEN
+    BEGIN
         CREATE ROLE ticker_feed LOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ticker_server') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE ticker_server LOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
 END $$;
 
 REVOKE ALL ON ticks FROM PUBLIC;
