@@ -98,7 +98,7 @@ extension CometServer {
         let fromDatabase = resumeFrom.map { !hub.log.covers(since: $0) } ?? false
         let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: resumeFrom ?? cursor,
                                  replaying: fromDatabase, outputLimit: config.streamOutputLimit)
-        var opening = format.preamble(retryMilliseconds: config.retryMilliseconds)
+        var opening = preambles[format]!
         format.appendEvent("hello", json: "{\"cursor\":\(cursor),\"heartbeat\":\(Int(config.heartbeatSeconds)),\"symbols\":[\(symbols.map(JSON.string).joined(separator: ","))]}", to: &opening)
         if let since, since > cursor {
             // A cursor from the future (another database, or a reset): start afresh.
