@@ -87,6 +87,9 @@ public final class BenchSubscribers: @unchecked Sendable {
     }
 
     public var opened: Int { helloSnapshot() }
+    /// Streams the server closed after they had opened (a healthy run has none).
+    public var closed: Int { countLock.lock(); defer { countLock.unlock() }; return closedAfterOpen }
+    private var closedAfterOpen = 0
 
     /// Deliveries so far (any thread).
     public var deliveredCount: Int { countLock.lock(); defer { countLock.unlock() }; return delivered }
@@ -121,7 +124,9 @@ public final class BenchSubscribers: @unchecked Sendable {
         }, nil, { _, what, ctx in
             let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
             if what & Int16(BEV_EVENT_CONNECTED) != 0 { return }
-            c.owner.countLock.lock(); if !c.open { c.owner.failures += 1 }; c.owner.countLock.unlock()
+            c.owner.countLock.lock()
+            if c.open { c.owner.closedAfterOpen += 1 } else { c.owner.failures += 1 }
+            c.owner.countLock.unlock()
         }, ctx)
         bufferevent_enable(bev, Int16(EV_READ))
         let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n"

@@ -103,6 +103,7 @@ struct Bench: ParsableCommand {
         let report: [(String, String)] = [
             ("subscribers", "\(load.openedIndexes.count) of \(subscribers) (\(load.failed) failed)"),
             ("open_seconds", String(format: "%.2f", openSeconds)),
+            ("closed_by_server", "\(load.closed)"),
             ("symbols", "\(symbols)"),
             ("ticks_inserted", "\(commits.count) in \(String(format: "%.1f", feedSeconds)) s"),
             ("expected", "\(expected)"), ("received", "\(received)"),
