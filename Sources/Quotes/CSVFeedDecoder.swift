@@ -15,7 +15,7 @@ public struct CSVFeedDecoder: FeedDecoder {
             var name = String(decoding: raw, as: UTF8.self).trimmingSpaces().lowercased()
             if name.hasPrefix("\u{FEFF}") { name.removeFirst() }
             guard FeedRow.fieldNames.contains(name) else {
-                throw FeedDecodeError("unknown column '\(name)' in the header; columns are symbol, price, size, ts, bid, ask")
+                throw FeedDecodeError("unknown column '\(FeedRow.show(Array(name.utf8)[...]))' in the header; columns are symbol, price, size, ts, bid, ask")
             }
             guard !names.contains(name) else { throw FeedDecodeError("column '\(name)' appears twice in the header") }
             names.append(name)

@@ -43,12 +43,13 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
                 while true {
                     skipSpace()
                     guard i < bytes.endIndex else { throw FeedDecodeError("not a JSON object: missing '}'") }
-                    let key = String(decoding: try string(), as: UTF8.self)
-                    try expect(UInt8(ascii: ":"), "':' after \"\(key)\"")
+                    let rawKey = try string()
+                    let key = String(decoding: rawKey, as: UTF8.self)
+                    try expect(UInt8(ascii: ":"), "':' after \"\(FeedRow.show(rawKey))\"")
                     let value = try value(for: key)
-                    guard seen.insert(key).inserted else { throw FeedDecodeError("field '\(key)' appears twice") }
+                    guard seen.insert(key).inserted else { throw FeedDecodeError("field '\(FeedRow.show(rawKey))' appears twice") }
                     guard row.set(key, value) else {
-                        throw FeedDecodeError("unknown field '\(FeedRow.show(Array(key.utf8)[...]))'; fields are symbol, price, size, ts, bid, ask")
+                        throw FeedDecodeError("unknown field '\(FeedRow.show(rawKey))'; fields are symbol, price, size, ts, bid, ask")
                     }
                     skipSpace()
                     guard i < bytes.endIndex else { throw FeedDecodeError("not a JSON object: missing '}'") }
@@ -62,7 +63,9 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
             return row
         }
 
-        mutating func value(for key: String) throws(FeedDecodeError) -> ArraySlice<UInt8>? {
+        /// A field's value; `key` appears in messages, so it is shown printable.
+        mutating func value(for rawKey: String) throws(FeedDecodeError) -> ArraySlice<UInt8>? {
+            let key = FeedRow.show(Array(rawKey.utf8)[...])
             skipSpace()
             guard i < bytes.endIndex else { throw FeedDecodeError("missing value for '\(key)'") }
             let c = bytes[i]
