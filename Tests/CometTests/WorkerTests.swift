@@ -94,3 +94,43 @@ import TickerTestSupport
         #expect(out.contains("\"received\":\"\(expected)\""), "\(out)")
     }
 }
+
+/// Running out of file descriptors (LIBEVENT-LIBPQ.md: without an accept error
+/// callback the server spins at full CPU writing warnings).
+@Suite struct FileDescriptorTests {
+    func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return -1 }
+        let f = stat[stat.index(after: close)...].split(separator: " ")
+        return ((Double(f[11]) ?? 0) + (Double(f[12]) ?? 0)) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test func outOfFilesTheServerPausesInsteadOfSpinningAndRecovers() throws {
+        let db = try TestCluster.database()
+        let port = try LocalCluster.freePort()
+        let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+        let server = try ChildProcess(["prlimit", "--nofile=64", ticker, "serve", "--port", "\(port)", "--database-url", db.serverURL,
+                                       "--log-level", "error"], log: NSTemporaryDirectory() + "emfile-\(port).log")
+        defer { server.terminate() }
+        try waitForPort(port)
+        var clients: [HTTPTestClient] = []
+        for _ in 0..<120 { if let c = try? HTTPTestClient(port: port, path: "/stream?symbols=A") { clients.append(c) } }
+        Thread.sleep(forTimeInterval: 0.5)
+        let before = cpuSeconds(server.pid)
+        Thread.sleep(forTimeInterval: 2)
+        let spent = cpuSeconds(server.pid) - before
+        #expect(spent >= 0 && spent < 0.5, "the server used \(spent) s of CPU in 2 s while out of files")
+        let opened = clients.filter { $0.readUntil(timeout: 0.05) { $0.contains("hello") } }.count
+        #expect(opened > 20 && opened < 120, "\(opened) streams opened under a limit of 64 files")
+        for c in clients { c.close() }
+        clients.removeAll()
+        // Accepting resumes once files are free again (the pause is one second).
+        var status = 0
+        for _ in 0..<30 where status != 200 {
+            status = (try? HTTPTestClient.get(port: port, "/health", timeout: 1).status) ?? 0
+            if status != 200 { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        #expect(status == 200)
+        let metrics = try HTTPTestClient.get(port: port, "/metrics").body
+        #expect(!metrics.contains("ticker_accept_pauses_total 0\n"))
+    }
+}
