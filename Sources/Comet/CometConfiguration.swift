@@ -23,6 +23,9 @@ public struct CometConfiguration: Sendable {
     public var maxSymbolsPerRequest = 50
     /// Streams and parked polls at most (503 beyond); keep it under the open-file limit.
     public var maxConnections = 19_000
+    /// Streams and parked polls per client address at most (0: no limit).
+    /// Leave it off behind a proxy, where every client has the proxy's address.
+    public var maxConnectionsPerAddress = 0
     /// Ticks kept in memory for resumes and polls.
     public var tickLogCapacity = 65_536
     /// Largest gap replayed on resume; beyond it the client gets `reset` and a fresh snapshot.

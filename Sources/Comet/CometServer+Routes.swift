@@ -66,8 +66,6 @@ extension CometServer {
         }
     }
 
-    var atCapacity: Bool { active.count >= config.maxConnections }
-
     // MARK: Streams
 
     private func openStream(_ req: HTTPRequest, _ q: QueryParameters) throws {
@@ -85,7 +83,8 @@ extension CometServer {
         // `since` wins over the header: a client that sets it knows what it wants.
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
             ?? RouteParameters.cursor(req.header("Last-Event-ID"), name: "Last-Event-ID")
-        guard !atCapacity else { return fail(req, 503, "the server is at its connection limit; retry shortly") }
+        let peer = req.peer
+        if let refusal = refusal(peer: peer) { return fail(req, 503, refusal) }
         guard let evcon = req.connection else { return }
 
         for (name, value) in [("Content-Type", format.contentType), ("Cache-Control", "no-cache, no-transform"),
@@ -109,8 +108,7 @@ extension CometServer {
         }
         s.send(opening)
 
-        http.watchClose(evcon)
-        active[evcon] = s
+        track(s, on: evcon, peer: peer)
         streams[ObjectIdentifier(s)] = s
         hub.add(s)
         metrics.streamsOpened[format, default: 0] += 1
@@ -187,23 +185,23 @@ extension CometServer {
             return answer(PollBody.render(cursor: next, ticks: ticks, callback: callback))
         }
         // Park it. Headers go now, so that a client that leaves is noticed.
-        guard !atCapacity else { return fail(req, 503, "the server is at its connection limit; retry shortly") }
+        let peer = req.peer
+        if let refusal = refusal(peer: peer) { return fail(req, 503, refusal) }
         guard let evcon = req.connection else { return }
         req.setHeader("Content-Type", contentType)
         req.startStream(writeTimeout: config.writeTimeoutSeconds)
         let w = PollWaiter(request: req, symbols: symbols, since: cursor, callback: callback)
         w.onFinish = { [unowned self] w in
             self.hub.remove(w)
-            if self.active[evcon] === w { self.active[evcon] = nil }
+            self.untrack(evcon, only: w)
             self.metrics.pollsParked -= 1
-            self.metrics.pollsAnswered += 1
+            if w.answered { self.metrics.pollsAnswered += 1 }
         }
         w.timer = loop.after(Double(wait)) { [weak w] in
             guard let w else { return }
             w.answer(cursor: since, ticks: [])
         }
-        http.watchClose(evcon)
-        active[evcon] = w
+        track(w, on: evcon, peer: peer)
         hub.add(w)
         metrics.pollsParked += 1
     }

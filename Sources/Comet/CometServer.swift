@@ -31,6 +31,8 @@ public final class CometServer: @unchecked Sendable {
     /// The long-lived response on each connection (stream or parked poll), by `evhttp_connection*`.
     var active: [OpaquePointer: TickSubscriber] = [:]
     var streams: [ObjectIdentifier: StreamSubscriber] = [:]
+    /// Long-lived responses per client address (for `maxConnectionsPerAddress`).
+    var perAddress: [String: Int] = [:]
     private var heartbeatTimer: LoopEvent?
     private var stopEvent: LoopEvent?
     private var signalEvents: [LoopEvent] = []
@@ -181,7 +183,7 @@ public final class CometServer: @unchecked Sendable {
     /// A connection with a stream or parked poll closed: forget its subscriber
     /// and free the request evhttp detached.
     private func connectionClosed(_ evcon: OpaquePointer) {
-        guard let sub = active.removeValue(forKey: evcon) else { return }
+        guard let sub = untrack(evcon) else { return }
         hub.remove(sub)
         if let s = sub as? StreamSubscriber {
             streams[ObjectIdentifier(s)] = nil
@@ -190,10 +192,35 @@ public final class CometServer: @unchecked Sendable {
             s.markClosed()
             s.request.freeIfDetached()
         } else if let w = sub as? PollWaiter {
-            if !w.finished { metrics.pollsParked -= 1 }
-            w.abandon()
+            w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
         }
+    }
+
+    /// Registers a long-lived response on its connection.
+    func track(_ sub: TickSubscriber, on evcon: OpaquePointer, peer: String) {
+        sub.peer = peer
+        perAddress[peer, default: 0] += 1
+        active[evcon] = sub
+        http.watchClose(evcon)
+    }
+
+    /// Forgets the long-lived response of a connection, if it still has one.
+    @discardableResult
+    func untrack(_ evcon: OpaquePointer, only sub: TickSubscriber? = nil) -> TickSubscriber? {
+        guard let found = active[evcon], sub == nil || found === sub else { return nil }
+        active[evcon] = nil
+        if let n = perAddress[found.peer] { perAddress[found.peer] = n > 1 ? n - 1 : nil }
+        return found
+    }
+
+    /// Why a new stream or parked poll cannot be taken now, or nil.
+    func refusal(peer: String) -> String? {
+        if active.count >= config.maxConnections { return "the server is at its connection limit; retry shortly" }
+        if config.maxConnectionsPerAddress > 0, perAddress[peer, default: 0] >= config.maxConnectionsPerAddress {
+            return "too many connections from your address (at most \(config.maxConnectionsPerAddress)); close some and retry"
+        }
+        return nil
     }
 
     private func beginShutdown() {
@@ -203,6 +230,7 @@ public final class CometServer: @unchecked Sendable {
         heartbeatTimer = nil
         let open = active
         active.removeAll() // their requests end here; later close callbacks must not touch them
+        perAddress.removeAll()
         for s in streams.values {
             s.sendEvent("bye", json: "{\"retry\":\(config.retryMilliseconds),\"cursor\":\(hub.cursor)}")
             s.markClosed()

@@ -28,6 +28,15 @@ final class HTTPRequest {
 
     var connection: OpaquePointer? { evhttp_request_get_connection(raw) }
 
+    /// The client's IP address ("" when the connection is gone).
+    var peer: String {
+        guard let evcon = connection else { return "" }
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(evcon, &address, &port)
+        return address.map { String(cString: $0) } ?? ""
+    }
+
     func header(_ name: String) -> String? {
         guard let h = evhttp_request_get_input_headers(raw), let v = evhttp_find_header(h, name) else { return nil }
         return String(cString: v)

@@ -12,6 +12,8 @@ final class PollWaiter: TickSubscriber {
     /// Called once, when the waiter has answered (the server unregisters it).
     var onFinish: ((PollWaiter) -> Void)?
     private(set) var finished = false
+    /// True when it answered (not abandoned by a client that left).
+    private(set) var answered = false
 
     init(request: HTTPRequest, symbols: [String], since: Int64, callback: String?) {
         self.request = request
@@ -28,6 +30,7 @@ final class PollWaiter: TickSubscriber {
     func answer(cursor: Int64, ticks: [EncodedTick]) {
         guard !finished else { return }
         finished = true
+        answered = true
         timer = nil
         request.send(Array(PollBody.render(cursor: cursor, ticks: ticks, callback: callback).utf8))
         request.endStream()

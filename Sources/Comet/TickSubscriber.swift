@@ -8,6 +8,8 @@ class TickSubscriber {
     let symbols: [String]
     /// Set by the hub while the subscriber has ticks waiting for `deliver`.
     var isQueued = false
+    /// The client's address, for the per-address connection limit.
+    var peer = ""
 
     init(symbols: [String]) { self.symbols = symbols }
 

@@ -12,12 +12,15 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds between stream heartbeats.") var heartbeat: Double = 15
     @Option(name: .customLong("cors-origin"), help: "Origin allowed to call the API from another site (repeatable; '*' for any).")
     var corsOrigins: [String] = []
+    @Option(name: .customLong("max-per-address"), help: "Streams and held polls per client address (0: no limit; keep 0 behind a proxy).")
+    var maxPerAddress = 0
     @Option(help: "Server processes sharing the port (SO_REUSEPORT); each holds up to ~19,000 streams.")
     var workers = 1
     @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
+        guard maxPerAddress >= 0 else { throw ValidationError("--max-per-address must be 0 (no limit) or more") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1 to 64") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         guard heartbeat >= 1, heartbeat <= 300 else { throw ValidationError("--heartbeat must be 1 to 300 seconds") }
@@ -38,6 +41,7 @@ struct Serve: ParsableCommand {
             return p
         } ?? 8080
         config.heartbeatSeconds = heartbeat
+        config.maxConnectionsPerAddress = maxPerAddress
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         config.handleSignals = true

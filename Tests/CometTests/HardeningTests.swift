@@ -60,6 +60,25 @@ import TickerTestSupport
         #expect(again.text.contains("hello"))
     }
 
+    @Test func oneAddressCannotTakeMoreThanItsShare() throws {
+        let s = try TestServer(target: TestCluster.database()) { $0.maxConnectionsPerAddress = 3 }
+        var held = try (0..<3).map { _ in try openStream(s, "symbols=A") }
+        let fourth = try HTTPTestClient.get(port: s.port, "/stream?symbols=A")
+        #expect(fourth.status == 503)
+        #expect(fourth.body.contains("too many connections from your address (at most 3)"))
+        let parked = try HTTPTestClient.get(port: s.port, "/poll?symbols=A&since=0&wait=5")
+        #expect(parked.status == 503)
+        #expect(try HTTPTestClient.get(port: s.port, "/poll?symbols=A&since=0&wait=0").status == 200) // answered at once: not held
+        held.removeLast().close()
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 1)") // a write shows the server the close
+        var reopened: HTTPTestClient?
+        for _ in 0..<20 where reopened == nil {
+            Thread.sleep(forTimeInterval: 0.2)
+            reopened = try? openStream(s, "symbols=A")
+        }
+        #expect(reopened != nil)
+    }
+
     @Test func shutdownEndsStreamsWithARetryHint() throws {
         let s = try TestServer(target: TestCluster.database())
         let c = try openStream(s, "symbols=A")
