@@ -65,6 +65,11 @@ public final class HTTPTestClient {
         readUntilBytes(timeout: timeout) { done(String(decoding: $0, as: UTF8.self)) }
     }
 
+    /// Reads whatever arrives for `timeout` seconds (or until the connection closes).
+    public func read(for timeout: Double) {
+        _ = readUntilBytes(timeout: timeout) { _ in false }
+    }
+
     /// Reads until the body contains `needle`; scans only new bytes, so it
     /// keeps up with a fast stream (a slow test client would be conflated).
     @discardableResult

@@ -128,6 +128,7 @@ import TickerTestSupport
         let cluster = try TestCluster.isolated()
         let s = try TestServer(target: TestCluster.database(in: cluster))
         let c = try openStream(s, "symbols=A,B")
+        let others = try ["xhr", "iframe", "multipart"].map { try openStream(s, "symbols=A,B&transport=\($0)") }
         let stop = DispatchSemaphore(value: 0)
         let fed = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
@@ -160,6 +161,10 @@ import TickerTestSupport
         #expect(expected.count > 100)
         #expect(c.readUntil(timeout: 10) { tickIDs(in: $0).last == expected.last }, "last received \(tickIDs(in: c.text).last ?? -1), expected \(expected.last ?? -1)")
         #expect(tickIDs(in: c.text) == expected)
+        for o in others {
+            #expect(o.readUntil(timeout: 10) { allTickIDs($0).last == expected.last })
+            #expect(allTickIDs(o.text) == expected, "transport \(o.headers["content-type"] ?? "")")
+        }
         let health = try HTTPTestClient.get(port: s.port, "/health")
         #expect(health.body.contains("\"database\":true"))
     }

@@ -4,41 +4,110 @@ import Postgres
 import Testing
 import TickerTestSupport
 
-/// `ticker serve --workers 2` as users run it: a real process tree.
-@Suite struct WorkerTests {
-    /// The `ticker` executable built beside the test bundle.
-    var ticker: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+/// The `ticker` executable built beside the test bundle.
+var tickerExecutable: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+}
+
+/// A client that reconnects with its last event id whenever its stream drops.
+final class ResumingClient: @unchecked Sendable {
+    let port: Int
+    private(set) var ids: [Int64] = []
+    /// Seconds from each tick's database time (`ts`) to its arrival here.
+    private(set) var latencies: [Double] = []
+    private(set) var reconnects = 0
+    init(port: Int) { self.port = port }
+
+    /// Index just past the last blank line (`\n\n`) at or after `from`, if any.
+    static func lastEventEnd(_ b: [UInt8], from: Int) -> Int? {
+        var i = b.count - 1
+        while i > from {
+            if b[i] == 10, b[i - 1] == 10 { return i + 1 }
+            i -= 1
+        }
+        return nil
     }
 
-    /// A client that reconnects with its last event id whenever its stream drops.
-    final class ResumingClient: @unchecked Sendable {
-        let port: Int
-        private(set) var ids: [Int64] = []
-        private(set) var reconnects = 0
-        init(port: Int) { self.port = port }
+    nonisolated(unsafe) static let iso: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
 
-        /// Reads until it has seen `last`, reconnecting as needed, for up to `timeout`.
-        func follow(until last: () -> Int64?, timeout: Double) {
-            let deadline = Date().addingTimeInterval(timeout)
+    /// Reads until it has seen `last`, reconnecting as needed, for up to `timeout`.
+    func follow(until last: () -> Int64?, timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let since = ids.last.map { "&since=\($0)" } ?? ""
+            guard let c = try? HTTPTestClient(port: port, path: "/stream?symbols=A\(since)") else {
+                Thread.sleep(forTimeInterval: 0.1); continue
+            }
+            var seen = 0
             while Date() < deadline {
-                let since = ids.last.map { "&since=\($0)" } ?? ""
-                guard let c = try? HTTPTestClient(port: port, path: "/stream?symbols=A\(since)") else {
-                    Thread.sleep(forTimeInterval: 0.1); continue
+                c.readUntil(timeout: 0.2) { _ in false }
+                // Parse only what arrived since the last look, up to the last whole event:
+                // a reader that re-parsed everything would itself become the slow reader.
+                let body = c.body
+                if let end = Self.lastEventEnd(body, from: seen) {
+                    let now = Date()
+                    for e in parseSSE(String(decoding: body[seen..<end], as: UTF8.self)) where e.event == "tick" {
+                        guard let r = e.data.range(of: "\"id\":"), let id = Int64(e.data[r.upperBound...].prefix { $0.isNumber }) else { continue }
+                        ids.append(id)
+                        if let t = e.data.range(of: "\"ts\":\""), let ts = Self.iso.date(from: String(e.data[t.upperBound...].prefix(26)) + "Z") {
+                            latencies.append(now.timeIntervalSince(ts))
+                        }
+                    }
+                    seen = end
                 }
-                var seen = 0
-                while Date() < deadline {
-                    c.readUntil(timeout: 0.2) { _ in false }
-                    let got = tickIDs(in: c.text)
-                    if got.count > seen { ids += got[seen...]; seen = got.count }
-                    if let l = last(), ids.last == l { return }
-                    if c.closed { break }
-                }
-                reconnects += 1
-                Thread.sleep(forTimeInterval: 0.1)
+                if let l = last(), ids.last == l { return }
+                if c.closed { break }
+            }
+            reconnects += 1
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+}
+
+
+/// Resuming clients following a stream on their own threads until told the last id.
+final class Followers: @unchecked Sendable {
+    let clients: [ResumingClient]
+    private let lock = NSLock()
+    private var last: Int64?
+    private let group = DispatchGroup()
+
+    init(_ count: Int, port: Int, timeout: Double) {
+        clients = (0..<count).map { _ in ResumingClient(port: port) }
+        for c in clients {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                c.follow(until: { self.lock.lock(); defer { self.lock.unlock() }; return self.last }, timeout: timeout)
+                self.group.leave()
             }
         }
     }
+
+    /// Tells every client the newest id and waits until each has it (or timed out).
+    func finish(at id: Int64?) {
+        lock.lock(); last = id; lock.unlock()
+        group.wait()
+    }
+}
+
+/// Inserts `count` ticks of symbol A, one statement each, `interval` apart,
+/// calling `fault(i)` after tick i (where a test kills or restarts things).
+func feedTicks(_ url: String, count: Int, interval: Double, fault: (Int) throws -> Void) throws {
+    let feed = try PGConnection(url)
+    for i in 0..<count {
+        try feed.exec("INSERT INTO ticks (symbol, price) VALUES ('A', $1)", [String(i + 1)])
+        try fault(i)
+        Thread.sleep(forTimeInterval: interval)
+    }
+}
+
+/// `ticker serve --workers 2` as users run it: a real process tree.
+@Suite struct WorkerTests {
+    var ticker: String { tickerExecutable }
 
     @Test func killingOneWorkerMovesItsClientsToTheOthersLosingNothing() throws {
         let db = try TestCluster.database()
@@ -54,23 +123,14 @@ import TickerTestSupport
             .split(separator: " ").suffix(2).compactMap { Int32($0) } ?? []
         #expect(pids.count == 2)
 
-        let clients = (0..<6).map { _ in ResumingClient(port: port) }
-        nonisolated(unsafe) var finalID: Int64?
-        let group = DispatchGroup()
-        for c in clients {
-            group.enter()
-            Thread.detachNewThread { c.follow(until: { finalID }, timeout: 30); group.leave() }
-        }
+        let followers = Followers(6, port: port, timeout: 30)
+        let clients = followers.clients
         Thread.sleep(forTimeInterval: 0.5)
-        let feed = try PGConnection(db.feedURL)
-        for i in 0..<150 {
-            try feed.exec("INSERT INTO ticks (symbol, price) VALUES ('A', $1)", [String(i + 1)])
+        try feedTicks(db.feedURL, count: 150, interval: 0.02) { i in
             if i == 50, let victim = pids.first { kill(victim, SIGKILL) }
-            Thread.sleep(forTimeInterval: 0.02)
         }
         let expected = try databaseIDs(db.adminURL)
-        finalID = expected.last
-        group.wait()
+        followers.finish(at: expected.last)
         for c in clients { #expect(c.ids == expected, "reconnects \(c.reconnects), got \(c.ids.count) of \(expected.count)") }
         #expect(clients.contains { $0.reconnects > 0 }, "some clients were on the killed worker")
         // The pool replaced the dead worker and still serves.
