@@ -44,7 +44,7 @@ final class ResumingClient: @unchecked Sendable {
             }
             var seen = 0
             while Date() < deadline {
-                c.readUntil(timeout: 0.2) { _ in false }
+                c.read(for: 0.2)
                 // Parse only what arrived since the last look, up to the last whole event:
                 // a reader that re-parsed everything would itself become the slow reader.
                 let body = c.body
