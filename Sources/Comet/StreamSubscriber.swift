@@ -68,7 +68,8 @@ final class StreamSubscriber: TickSubscriber {
 
     /// Sends raw bytes (events other than ticks).
     func send(_ bytes: [UInt8]) {
-        guard case .closed = mode else { request.send(bytes); return }
+        if case .closed = mode { return } // the request may already be freed
+        request.send(bytes)
     }
 
     func sendEvent(_ name: String, json: String) {
