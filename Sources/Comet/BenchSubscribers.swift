@@ -120,7 +120,8 @@ public final class BenchSubscribers: @unchecked Sendable {
         c.bev = bev
         let ctx = Unmanaged.passUnretained(c).toOpaque()
         bufferevent_setcb(bev, { _, ctx in
-            Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue().owner.readable(Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue())
+            let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
+            c.owner.readable(c)
         }, nil, { _, what, ctx in
             let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
             if what & Int16(BEV_EVENT_CONNECTED) != 0 { return }

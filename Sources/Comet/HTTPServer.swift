@@ -49,18 +49,15 @@ final class HTTPServer {
     /// `reusePort` lets several worker processes share the port.
     /// - Returns: the bound port.
     func bind(host: String, port: Int, backlog: Int32 = 8192, reusePort: Bool = false) throws -> Int {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &addr.sin_addr) == 1 else {
+        let address = host == "localhost" ? "127.0.0.1" : host
+        var check = in_addr()
+        guard inet_pton(AF_INET, address, &check) == 1 else {
             throw ServerError("--host '\(host)' is not an IPv4 address (use 127.0.0.1 or 0.0.0.0)")
         }
         var flags = UInt32(LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC)
         if reusePort { flags |= UInt32(LEV_OPT_REUSEABLE_PORT) }
-        let l = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                evconnlistener_new_bind(loop.base, nil, nil, flags, backlog, sa, Int32(MemoryLayout<sockaddr_in>.size))
-            }
+        let l = IPv4Endpoint(host: address, port: port).withSockaddr { sa, len in
+            evconnlistener_new_bind(loop.base, nil, nil, flags, backlog, sa, Int32(len))
         }
         guard let l else { throw ServerError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))") }
         listener = l

@@ -56,34 +56,33 @@ public final class TickWriter {
         try Self.prepare(connection)
     }
 
+    /// One COPY per run of alike rows: rows with and without `ts` need
+    /// different column lists, and runs keep ids in line order. A batch of one
+    /// kind (the usual case) is one statement; a mixed one is several in one
+    /// transaction, whose identical NOTIFYs fold into one.
     private func copy(_ batch: CopyBatch) throws(PGError) -> Int {
-        let timed = !batch.withTime.isEmpty, untimed = !batch.withoutTime.isEmpty
-        if timed && untimed {
-            // Rows with and without `ts` need different column lists. To keep
-            // ids in line order, each run of alike rows is one COPY, all in one
-            // transaction (whose identical NOTIFYs fold into one).
-            try connection.execScript("BEGIN")
-            do {
-                var n = 0
-                var runStart = 0
-                let entries = batch.entries
-                while runStart < entries.count {
-                    var runEnd = runStart
-                    while runEnd + 1 < entries.count, entries[runEnd + 1].timed == entries[runStart].timed { runEnd += 1 }
-                    let e0 = entries[runStart], e1 = entries[runEnd]
-                    let bytes = e0.timed ? batch.withTime[e0.range.lowerBound..<e1.range.upperBound]
-                                         : batch.withoutTime[e0.range.lowerBound..<e1.range.upperBound]
-                    n += try connection.copyIn(Self.copySQL(timed: e0.timed), [bytes])
-                    runStart = runEnd + 1
-                }
-                try connection.execScript("COMMIT")
-                return n
-            } catch {
-                try? connection.execScript("ROLLBACK")
-                throw error
-            }
+        var runs: [(timed: Bool, bytes: ArraySlice<UInt8>)] = []
+        let entries = batch.entries
+        var start = 0
+        while start < entries.count {
+            var end = start
+            while end + 1 < entries.count, entries[end + 1].timed == entries[start].timed { end += 1 }
+            let first = entries[start], last = entries[end]
+            let range = first.range.lowerBound..<last.range.upperBound
+            runs.append((first.timed, first.timed ? batch.withTime[range] : batch.withoutTime[range]))
+            start = end + 1
         }
-        return try connection.copyIn(Self.copySQL(timed: timed), [timed ? batch.withTime[...] : batch.withoutTime[...]])
+        if runs.count == 1 { return try connection.copyIn(Self.copySQL(timed: runs[0].timed), [runs[0].bytes]) }
+        try connection.execScript("BEGIN")
+        do {
+            var n = 0
+            for run in runs { n += try connection.copyIn(Self.copySQL(timed: run.timed), [run.bytes]) }
+            try connection.execScript("COMMIT")
+            return n
+        } catch {
+            try? connection.execScript("ROLLBACK")
+            throw error
+        }
     }
 
     static func copySQL(timed: Bool) -> String {

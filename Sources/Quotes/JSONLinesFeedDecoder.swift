@@ -46,7 +46,7 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
                     let rawKey = try string()
                     let key = String(decoding: rawKey, as: UTF8.self)
                     try expect(UInt8(ascii: ":"), "':' after \"\(FeedRow.show(rawKey))\"")
-                    let value = try value(for: key)
+                    let value = try value(for: FeedRow.show(rawKey))
                     guard seen.insert(key).inserted else { throw FeedDecodeError("field '\(FeedRow.show(rawKey))' appears twice") }
                     guard row.set(key, value) else {
                         throw FeedDecodeError("unknown field '\(FeedRow.show(rawKey))'; fields are symbol, price, size, ts, bid, ask")
@@ -63,9 +63,8 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
             return row
         }
 
-        /// A field's value; `key` appears in messages, so it is shown printable.
-        mutating func value(for rawKey: String) throws(FeedDecodeError) -> ArraySlice<UInt8>? {
-            let key = FeedRow.show(Array(rawKey.utf8)[...])
+        /// A field's value; `key` (already printable) names it in messages.
+        mutating func value(for key: String) throws(FeedDecodeError) -> ArraySlice<UInt8>? {
             skipSpace()
             guard i < bytes.endIndex else { throw FeedDecodeError("missing value for '\(key)'") }
             let c = bytes[i]
