@@ -1,5 +1,7 @@
 import ArgumentParser
 import Comet
+import LoadGenerator
+import Platform
 import Foundation
 import Glibc
 import Postgres
@@ -54,17 +56,17 @@ struct Bench: ParsableCommand {
 
         // The feed: one statement per 10 ms slot; commit time taken when the statement returns.
         var commits: [Int64: (Double, Int)] = [:]
-        let start = CometServer.now()
+        let start = MonotonicClock.now()
         var sent = 0
-        while CometServer.now() - start < duration {
-            let due = Int(rate * (CometServer.now() - start)) - sent
+        while MonotonicClock.now() - start < duration {
+            let due = Int(rate * (MonotonicClock.now() - start)) - sent
             if due > 0 {
                 let batch = (0..<due).map { (sent + $0) % names.count }
                 if let feed {
                     do {
                         let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT s, 100, 1 FROM unnest($1::text[]) s RETURNING id, symbol",
                                               [TickSQL.arrayLiteral(batch.map { names[$0] })])
-                        let at = CometServer.now()
+                        let at = MonotonicClock.now()
                         for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
                     } catch { die("feed failed: \(error)") }
                 } else {
@@ -72,14 +74,14 @@ struct Bench: ParsableCommand {
                         nextID += 1
                         let body = "{\"id\":\(nextID),\"symbol\":\"\(names[s])\",\"price\":\"100\",\"size\":1}"
                         guard Self.post(host: host, port: port, path: "/pub/\(names[s])", body: body) else { die("publishing to nchan failed") }
-                        commits[nextID] = (CometServer.now(), s)
+                        commits[nextID] = (MonotonicClock.now(), s)
                     }
                 }
                 sent += due
             }
             usleep(10_000)
         }
-        let feedSeconds = CometServer.now() - start
+        let feedSeconds = MonotonicClock.now() - start
         load.settle() // until nothing arrives for 2 s: late ticks are late, not lost
         let after = ServerSample(pids: serverPIDs)
         let deliveries = load.stop()

@@ -1,6 +1,6 @@
+import Platform
 import Foundation
 import Glibc
-import Comet
 import Postgres
 
 /// A helper program (nginx, chromedriver) started for a test and killed with it.

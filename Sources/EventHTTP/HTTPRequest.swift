@@ -3,17 +3,20 @@ import Glibc
 
 /// One `evhttp_request*` while the server answers it. Not an owner: evhttp frees
 /// the request when the reply ends, or leaves it to us when the client goes
-/// away mid-reply (see `detachedFree`). Loop thread only.
-final class HTTPRequest {
+/// away mid-reply (see `freeIfDetached`). Loop thread only.
+public final class HTTPRequest {
     let raw: OpaquePointer
     unowned let server: HTTPServer
-    let uri: String
-    let path: String
-    let query: String
+    public let uri: String
+    public let path: String
+    public let query: String
+    /// Nil for a method evhttp knows but the server does not name (it is refused).
+    public let method: HTTPMethod?
 
     init(_ raw: OpaquePointer, server: HTTPServer) {
         self.raw = raw
         self.server = server
+        method = HTTPMethod(evhttp_request_get_command(raw))
         uri = String(cString: evhttp_request_get_uri(raw))
         if let q = uri.firstIndex(of: "?") {
             path = String(uri[..<q])
@@ -24,48 +27,57 @@ final class HTTPRequest {
         }
     }
 
-    var method: evhttp_cmd_type { evhttp_request_get_command(raw) }
-
-    var connection: OpaquePointer? { evhttp_request_get_connection(raw) }
+    /// The connection, while the client is still there.
+    public var connection: ConnectionID? { evhttp_request_get_connection(raw).map(ConnectionID.init) }
 
     /// The client's IP address ("" when the connection is gone).
-    var peer: String {
-        guard let evcon = connection else { return "" }
+    public var peer: String {
+        guard let evcon = evhttp_request_get_connection(raw) else { return "" }
         var address: UnsafeMutablePointer<CChar>?
         var port: UInt16 = 0
         evhttp_connection_get_peer(evcon, &address, &port)
         return address.map { String(cString: $0) } ?? ""
     }
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         guard let h = evhttp_request_get_input_headers(raw), let v = evhttp_find_header(h, name) else { return nil }
         return String(cString: v)
     }
 
-    func setHeader(_ name: String, _ value: String) {
+    /// The request body (POST), at most the server's body limit.
+    public var body: [UInt8] {
+        guard let b = evhttp_request_get_input_buffer(raw) else { return [] }
+        let n = evbuffer_get_length(b)
+        guard n > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: n)
+        out.withUnsafeMutableBytes { _ = evbuffer_copyout(b, $0.baseAddress, n) }
+        return out
+    }
+
+    public func setHeader(_ name: String, _ value: String) {
         let h = evhttp_request_get_output_headers(raw)
         evhttp_remove_header(h, name)
         evhttp_add_header(h, name, value)
     }
 
     /// Sends a whole response and ends the request.
-    func respond(_ status: Int32, _ reason: String, contentType: String, body: [UInt8]) {
+    public func respond(_ status: Int, contentType: String, body: [UInt8]) {
         setHeader("Content-Type", contentType)
         let buf = server.scratch
         body.withUnsafeBytes { _ = evbuffer_add(buf, $0.baseAddress, $0.count) }
-        evhttp_send_reply(raw, status, reason, buf)
+        evhttp_send_reply(raw, Int32(status), HTTPStatus.reason(status), buf)
         evbuffer_drain(buf, evbuffer_get_length(buf))
     }
 
-    func respond(_ status: Int32, _ reason: String, contentType: String, text: String) {
-        respond(status, reason, contentType: contentType, body: Array(text.utf8))
+    public func respond(_ status: Int, contentType: String, text: String) {
+        respond(status, contentType: contentType, body: Array(text.utf8))
     }
 
     /// Starts a long-lived response: headers go out now (which also lets a
     /// client's close be seen), the body follows in `send` calls.
-    func startStream(writeTimeout: Double) {
+    public func startStream(writeTimeout: Double) {
         evhttp_send_reply_start(raw, 200, "OK")
-        guard let evcon = connection, let bev = evhttp_connection_get_bufferevent(evcon) else { return }
+        guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon) else { return }
         // evhttp's request timeout applies to reads too and would kill an idle
         // stream; a stream only needs a write timeout (a reader that stalls).
         var wt = timeval(tv_sec: Int(writeTimeout), tv_usec: 0)
@@ -76,25 +88,26 @@ final class HTTPRequest {
         bufferevent_set_max_single_write(bev, 4 << 20)
     }
 
-    func send(_ bytes: [UInt8]) {
+    /// Sends one chunk of a started response.
+    public func send(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         let buf = server.scratch
         bytes.withUnsafeBytes { _ = evbuffer_add(buf, $0.baseAddress, $0.count) }
         evhttp_send_reply_chunk(raw, buf)
     }
 
-    func endStream() { evhttp_send_reply_end(raw) }
+    public func endStream() { evhttp_send_reply_end(raw) }
 
     /// Bytes written to the connection but not yet taken by the client.
-    var pendingOutput: Int {
-        guard let evcon = connection, let bev = evhttp_connection_get_bufferevent(evcon),
+    public var pendingOutput: Int {
+        guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon),
               let out = bufferevent_get_output(bev) else { return 0 }
         return evbuffer_get_length(out)
     }
 
     /// After the client went away mid-reply, evhttp detached the request and
     /// left it to us (LIBEVENT-LIBPQ.md: 46 MB over 30,000 streams otherwise).
-    func freeIfDetached() {
+    public func freeIfDetached() {
         if evhttp_request_get_connection(raw) == nil { evhttp_request_free(raw) }
     }
 }
