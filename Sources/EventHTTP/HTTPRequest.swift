@@ -12,6 +12,8 @@ public final class HTTPRequest {
     public let query: String
     /// Nil for a method evhttp knows but the server does not name (it is refused).
     public let method: HTTPMethod?
+    /// The body writer, once `startStream` has sent the headers.
+    public private(set) var stream: HTTPStreamWriter?
 
     init(_ raw: OpaquePointer, server: HTTPServer) {
         self.raw = raw
@@ -74,10 +76,17 @@ public final class HTTPRequest {
     }
 
     /// Starts a long-lived response: headers go out now (which also lets a
-    /// client's close be seen), the body follows in `send` calls.
+    /// client's close be seen), the body follows in `send` calls or through
+    /// `stream`.
     public func startStream(writeTimeout: Double) {
         evhttp_send_reply_start(raw, 200, "OK")
+        let chunked = evhttp_find_header(evhttp_request_get_output_headers(raw), "Transfer-Encoding")
+            .map { String(cString: $0) == "chunked" } ?? false
+        stream = HTTPStreamWriter(chunked: chunked, needsBody: method != .head)
         guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon) else { return }
+        // Ticks are small and must not wait for an acknowledgement (Nagle).
+        var on: Int32 = 1
+        setsockopt(bufferevent_getfd(bev), Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         // evhttp's request timeout applies to reads too and would kill an idle
         // stream; a stream only needs a write timeout (a reader that stalls).
         var wt = timeval(tv_sec: Int(writeTimeout), tv_usec: 0)
@@ -90,10 +99,8 @@ public final class HTTPRequest {
 
     /// Sends one chunk of a started response.
     public func send(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        let buf = server.scratch
-        bytes.withUnsafeBytes { _ = evbuffer_add(buf, $0.baseAddress, $0.count) }
-        evhttp_send_reply_chunk(raw, buf)
+        guard let stream, !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { _ = stream.write(self, $0) }
     }
 
     public func endStream() { evhttp_send_reply_end(raw) }

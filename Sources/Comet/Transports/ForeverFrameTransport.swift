@@ -4,6 +4,7 @@
 /// so that `</script>` or `<!--` inside a value can never break out.
 struct ForeverFrameTransport: StreamTransport {
     var contentType: String { "text/html; charset=utf-8" }
+    var tickFrame: EncodedTick.FrameKind? { .script }
 
     func preamble(retryMilliseconds: Int) -> [UInt8] {
         let pad = String(repeating: " ", count: streamPaddingBytes)

@@ -7,6 +7,8 @@ struct MultipartTransport: StreamTransport {
     static let boundary = "tickerpart"
 
     var contentType: String { "multipart/x-mixed-replace; boundary=\(Self.boundary)" }
+    /// One part per batch: framed per subscriber.
+    var tickFrame: EncodedTick.FrameKind? { nil }
 
     func preamble(retryMilliseconds: Int) -> [UInt8] { Array("--\(Self.boundary)\r\n".utf8) }
 

@@ -3,6 +3,7 @@
 /// reconnect (`Last-Event-ID`) resumes exactly.
 struct SSETransport: StreamTransport {
     var contentType: String { "text/event-stream; charset=utf-8" }
+    var tickFrame: EncodedTick.FrameKind? { .sse }
 
     func preamble(retryMilliseconds: Int) -> [UInt8] {
         Array(":\(String(repeating: " ", count: streamPaddingBytes))\nretry: \(retryMilliseconds)\n\n".utf8)

@@ -1,4 +1,5 @@
 import EventHTTP
+import Glibc
 
 /// One streaming client, on any streaming transport: performs what its
 /// `StreamFlow` decides, framed by its `StreamTransport`.
@@ -8,13 +9,17 @@ final class StreamSubscriber: TickSubscriber {
     let request: HTTPRequest
     let format: WireFormat
     private let transport: any StreamTransport
+    private let tickFrame: EncodedTick.FrameKind?
     private(set) var flow: StreamFlow
     private var buffer: [UInt8] = []
+    /// Reused gather list: one entry per tick frame of a write.
+    private var parts: [iovec] = []
 
     init(request: HTTPRequest, format: WireFormat, symbols: [String], since: Int64, replaying: Bool, outputLimit: Int) {
         self.request = request
         self.format = format
         transport = format.transport
+        tickFrame = transport.tickFrame
         flow = StreamFlow(since: since, replaying: replaying, outputLimit: outputLimit)
         super.init(symbols: symbols)
     }
@@ -82,9 +87,19 @@ final class StreamSubscriber: TickSubscriber {
         frame(ticks)
     }
 
+    /// Writes ticks: straight from their shared frames where the transport
+    /// allows (one gather-write, no copy), else framed into the buffer.
     private func frame(_ ticks: [EncodedTick]) {
-        buffer.removeAll(keepingCapacity: true)
-        transport.appendTicks(ticks, to: &buffer)
-        request.send(buffer)
+        guard let kind = tickFrame, let stream = request.stream else {
+            buffer.removeAll(keepingCapacity: true)
+            transport.appendTicks(ticks, to: &buffer)
+            return request.send(buffer)
+        }
+        parts.removeAll(keepingCapacity: true)
+        for t in ticks {
+            let f = t.frame(kind, chunked: stream.isChunked)
+            parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+        }
+        parts.withUnsafeMutableBufferPointer { _ = stream.write(request, framed: $0) }
     }
 }

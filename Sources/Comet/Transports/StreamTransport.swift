@@ -7,6 +7,10 @@
 /// (`StreamSubscriber`, `StreamFlow`).
 protocol StreamTransport: Sendable {
     var contentType: String { get }
+    /// The per-tick frame this transport writes for a batch of ticks, when a
+    /// batch is just its ticks' frames in order (then they are written from
+    /// the shared renderings); nil when it frames each batch itself.
+    var tickFrame: EncodedTick.FrameKind? { get }
     /// What opens the stream: padding past buffering proxies' flush thresholds,
     /// and any reconnect hint.
     func preamble(retryMilliseconds: Int) -> [UInt8]

@@ -5,6 +5,7 @@ struct XHRStreamingTransport: StreamTransport {
     private let sse = SSETransport()
 
     var contentType: String { "text/plain; charset=utf-8" }
+    var tickFrame: EncodedTick.FrameKind? { sse.tickFrame }
 
     func preamble(retryMilliseconds: Int) -> [UInt8] { sse.preamble(retryMilliseconds: retryMilliseconds) }
 
