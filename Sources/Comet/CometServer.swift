@@ -38,7 +38,7 @@ public final class CometServer: @unchecked Sendable {
     private let loop = EventLoop()
     private let http: HTTPServer
     private var state = State.initial
-    private var stopEvent: LoopEvent?
+    private var stopEvent: WakeUp?
     private var signalEvents: [LoopEvent] = []
     private var drainTimer: LoopEvent?
     private let finished = DispatchSemaphore(value: 0)
@@ -98,7 +98,7 @@ public final class CometServer: @unchecked Sendable {
 
     /// Asks the server to stop: stop accepting, end streams with a retry hint,
     /// answer parked polls, close the database, leave the loop. Any thread.
-    public func shutdown() { stopEvent?.activate() }
+    public func shutdown() { stopEvent?.signal() }
 
     /// Blocks until the loop has ended.
     public func wait() {

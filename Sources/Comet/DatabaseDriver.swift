@@ -170,6 +170,10 @@ final class DatabaseDriver {
                 if case .failure(let e) = result, e.isConnectionLoss { scheduleReconnect(e.message); return }
                 sendNext()
             }
+            // libpq parses a notification that arrived behind a query's result
+            // only once that result is taken: look again, or it would wait
+            // unseen in libpq's buffer until the socket next has data.
+            if connection === c, !(try c.drainNotifications()).isEmpty { onNotification?() }
         } catch {
             scheduleReconnect(error.message)
         }

@@ -2,16 +2,19 @@ import CLibEvent
 import Glibc
 
 /// Owner of one libevent `event_base`. Every libevent call of a server is made
-/// on the thread running `run()`; other threads reach it only through
-/// `LoopEvent.activate()` on an event made in advance (`wakeUp`).
+/// on the thread running `run()`; other threads reach it only through a
+/// `WakeUp` made in advance.
 ///
-/// Loop thread only, except `LoopEvent.activate()`.
+/// libevent's own locking stays off (no `evthread_use_pthreads`): each loop
+/// has one thread, so locks would only cost time on every `event_add` and
+/// buffer operation of the hot path. Cross-thread wake-ups go through an
+/// eventfd instead.
+///
+/// Loop thread only, except `WakeUp.signal()`.
 public final class EventLoop {
     let base: OpaquePointer
 
     public init() {
-        // Must precede the base so that event_active from other threads is safe.
-        evthread_use_pthreads()
         EventLog.install()
         base = event_base_new()
     }
@@ -38,11 +41,9 @@ public final class EventLoop {
         return e
     }
 
-    /// An event that runs `body` on the loop when another thread calls
-    /// `activate()` on it. Not armed: it fires only when activated.
-    public func wakeUp(_ body: @escaping () -> Void) -> LoopEvent {
-        LoopEvent(loop: self, fd: -1, events: 0) { _ in body() }
-    }
+    /// Something another thread can ask the loop to do: `body` runs on the
+    /// loop after `signal()`.
+    public func wakeUp(_ body: @escaping () -> Void) -> WakeUp { WakeUp(loop: self, body) }
 
     /// Runs `body` on the loop each time signal `number` arrives. Armed.
     public func onSignal(_ number: Int32, _ body: @escaping () -> Void) -> LoopEvent {
@@ -94,7 +95,33 @@ public final class LoopEvent {
     }
 
     public func remove() { event_del(event) }
+}
 
-    /// Makes the event fire on its loop; safe from any thread.
-    public func activate() { event_active(event, Int32(EV_TIMEOUT), 0) }
+/// Owner of an eventfd that wakes its loop from any thread: the one way in
+/// from outside (shutdown requests), without libevent's locks.
+public final class WakeUp: @unchecked Sendable {
+    private let fd: Int32
+    private var watcher: LoopEvent?
+
+    /// `@unchecked Sendable`: other threads only call `signal()`, a write(2)
+    /// to the eventfd; everything else happens on the loop thread.
+    init(loop: EventLoop, _ body: @escaping () -> Void) {
+        fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        watcher = loop.watch(fd, for: .readable, persistent: true) { [fd] _ in
+            var count: UInt64 = 0
+            _ = read(fd, &count, 8)
+            body()
+        }
+    }
+
+    deinit {
+        watcher = nil
+        close(fd)
+    }
+
+    /// Asks the loop to run the body; safe from any thread.
+    public func signal() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
 }

@@ -18,7 +18,7 @@ public final class BenchSubscribers: @unchecked Sendable {
     public private(set) var deliveries: [Delivery] = []
     public private(set) var helloCount = 0
     public private(set) var failures = 0
-    private var stopEvent: LoopEvent?
+    private var stopEvent: WakeUp?
     private var pacer: LoopEvent?
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
@@ -78,7 +78,7 @@ public final class BenchSubscribers: @unchecked Sendable {
 
     /// Stops the loop and returns every delivery recorded.
     public func stop() -> [Delivery] {
-        stopEvent?.activate()
+        stopEvent?.signal()
         done.wait()
         openIndexes = connections.filter(\.open).map { Int($0.index) }
         connections.removeAll() // each client closes its socket as it goes
