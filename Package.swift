@@ -20,8 +20,11 @@ let package = Package(
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
 
         .target(name: "Quotes"),
+        // Starting child processes with a clean signal state; CProcess wraps prctl.
+        .target(name: "CProcess"),
+        .target(name: "Spawn", dependencies: ["CProcess"]),
         .target(name: "Postgres", dependencies: [
-            "CLibPQ", "Quotes",
+            "CLibPQ", "Quotes", "Spawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: [
@@ -33,19 +36,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ticker", dependencies: [
-            "Quotes", "Postgres", "Ingest", "Comet",
+            "Quotes", "Postgres", "Ingest", "Comet", "Spawn",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .target(name: "TickerTestSupport", dependencies: [
-            "Quotes", "Postgres", "Comet",
+            "Quotes", "Postgres", "Comet", "Spawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
         .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "TickerTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["Postgres", "Spawn", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
     ]
 )
