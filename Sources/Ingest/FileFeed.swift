@@ -36,10 +36,10 @@ public struct FileFeed {
         public init() {}
 
         /// The line `ticker feed` ends with. A pipe's rate is the writer's
-        /// pace, not ours, and a short run's is noise: both are left out.
+        /// pace, not ours, and a small file's is mostly connecting: both are left out.
         public func line(fromPipe: Bool) -> String {
             var text = "stored \(stored) \(stored == 1 ? "tick" : "ticks")"
-            if !fromPipe && seconds >= 0.5 && stored > 0 {
+            if !fromPipe && stored >= 1000 && seconds > 0 {
                 text += " in \(String(format: "%.2f", seconds)) s (\(Int(rowsPerSecond.rounded())) ticks/s)"
             }
             if rejected > 0 { text += ", rejected \(rejected) \(rejected == 1 ? "row" : "rows")" }
@@ -64,16 +64,18 @@ public struct FileFeed {
             summary.rejected += 1
             report("line \(line): \(reason)")
         }
-        func flush() throws {
+        /// Writes the batch; `progress` allows a progress line (not for the last
+        /// batch, which the summary line follows).
+        func flush(progress: Bool = true) throws {
             guard !batch.isEmpty else { return }
             let outcome = try writer.write(batch)
             summary.stored += outcome.stored
             for (line, reason) in outcome.refused { reject(line, reason) }
             batch.removeAll()
-            if showProgress, Date().timeIntervalSince(lastProgress) >= 1 {
+            if progress, showProgress, Date().timeIntervalSince(lastProgress) >= 1 {
                 lastProgress = Date()
                 let rate = Double(summary.stored) / lastProgress.timeIntervalSince(started)
-                report("\(summary.stored) rows stored, \(Int(rate)) rows/s")
+                report("\(summary.stored) \(summary.stored == 1 ? "tick" : "ticks") stored so far (\(Int(rate.rounded())) ticks/s)")
             }
         }
 
@@ -108,7 +110,7 @@ public struct FileFeed {
             if batch.count >= batchRows { try flush() }
         }
         if let flushError { throw flushError }
-        try flush()
+        try flush(progress: false)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

@@ -83,7 +83,7 @@ import TickerTestSupport
     @Test func theSummaryLineReadsRight() {
         var s = FileFeed.Summary()
         s.stored = 1
-        s.seconds = 0.01
+        s.seconds = 1.3
         #expect(s.line(fromPipe: false) == "stored 1 tick")
         s.stored = 50_000; s.seconds = 2; s.rejected = 1
         #expect(s.line(fromPipe: false) == "stored 50000 ticks in 2.00 s (25000 ticks/s), rejected 1 row")
