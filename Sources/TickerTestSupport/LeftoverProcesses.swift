@@ -61,6 +61,7 @@ public enum LeftoverProcesses {
             kill(p.pid, SIGKILL)
         }
         FileHandle.standardError.write(Data(text.utf8))
+        TestCluster.destroyAll() // _exit skips the other exit handlers, this one included
         _exit(1)
     }
 }
