@@ -7,7 +7,8 @@ import PackageDescription
 /// only `EventHTTP` imports `CLibEvent`; everything else is ordinary Swift.
 /// `Comet` is the fan-out core and its transports, on top of `EventHTTP`;
 /// `LoadGenerator` is the load generator of `ticker bench`; `Platform` holds the few
-/// system helpers (socket addresses, back-off, the monotonic clock) they share.
+/// system helpers (socket addresses, back-off, the monotonic clock, spawning
+/// child processes with a clean signal state) they share.
 let package = Package(
     name: "CometTicker",
     platforms: [.macOS(.v13)],
@@ -22,10 +23,12 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
 
-        .target(name: "Platform"),
+        // prctl and pipe2, which Swift cannot call directly (for Platform's Spawn).
+        .target(name: "CProcess"),
+        .target(name: "Platform", dependencies: ["CProcess"]),
         .target(name: "Quotes"),
         .target(name: "Postgres", dependencies: [
-            "CLibPQ", "Quotes",
+            "CLibPQ", "Quotes", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: [
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
         .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
     ]
 )

@@ -28,6 +28,8 @@ final class DatabaseDriver {
     private var flushWatcher: LoopEvent?
     private var retryTimer: LoopEvent?
     private var backoff = Backoff()
+    /// One warning per 30 s of an outage, and a line when it ends.
+    private var outageLog = LogRateLimiter()
     private var queue: [(sql: String, params: [String?], completion: Completion)] = []
     private var inFlight: Completion?
     private var pendingResult: PGResult?
@@ -85,6 +87,10 @@ final class DatabaseDriver {
         case .ready:
             ready = true
             backoff.succeeded()
+            if let o = outageLog.success(at: MonotonicClock.now()) {
+                logger.notice("database reachable again", metadata: [
+                    "comet.db.outage_s": "\(Int(o.seconds.rounded()))", "comet.db.failed_attempts": "\(o.failures)"])
+            }
             watcher = loop.watch(c.socket, for: .readable, persistent: true) { [unowned self] _ in self.readable() }
             logger.debug("database connected", metadata: ["comet.db.pid": "\(c.serverPID)"])
             onConnect?()
@@ -110,7 +116,11 @@ final class DatabaseDriver {
         if wasReady { onDisconnect?() }
         reconnects += 1
         let delay = backoff.failed()
-        logger.warning("database unavailable; reconnecting", metadata: ["comet.db.error": "\(reason.split(separator: "\n").first ?? "")", "comet.db.retry_s": "\(delay)"])
+        if let held = outageLog.failure(at: MonotonicClock.now()) {
+            logger.warning("database unavailable; reconnecting", metadata: [
+                "comet.db.error": "\(reason.split(separator: "\n").first ?? "")", "comet.db.retry_s": "\(delay)",
+                "comet.db.held_back": "\(held)"])
+        }
         retryTimer = loop.after(delay) { [unowned self] in self.connect() }
     }
 

@@ -24,10 +24,9 @@ struct QuoteRoutes {
     private func history(_ req: HTTPRequest, _ q: QueryParameters) throws {
         try q.requireOnly(["symbol", "from", "to", "interval", "limit"])
         let symbol = try RouteParameters.symbols(q.value("symbol"), max: 1, name: "symbol")[0]
-        let from = try RouteParameters.time(q.value("from"), name: "from")
-        let to = try RouteParameters.time(q.value("to"), name: "to")
+        let (from, to) = try RouteParameters.timeRange(from: q.value("from"), to: q.value("to"))
         let interval = try RouteParameters.interval(q.value("interval"))
-        let limit = try RouteParameters.seconds(q.value("limit"), name: "limit", range: 1...10_000, default: 1000)
+        let limit = try RouteParameters.wholeNumber(q.value("limit"), name: "limit", range: 1...10_000, default: 1000)
         let query = HistoryQuery(symbol: symbol, from: from, to: to, interval: interval, limit: limit)
         context.queryDB.query(query.sql, query.parameters) { [unowned context] result in
             switch result {
