@@ -15,14 +15,14 @@ struct Serve: ParsableCommand {
     var corsOrigins: [String] = []
     @Option(name: .customLong("max-per-address"), help: "Streams and held polls per client address (0: no limit; keep 0 behind a proxy).")
     var maxPerAddress = 0
-    @Option(help: "Server processes sharing the port (SO_REUSEPORT); each holds up to ~19,000 streams.")
-    var workers = 1
+    @Option(help: "Server processes sharing the port (SO_REUSEPORT), each with its own loop, LISTEN connection and cursor; each holds up to ~19,000 streams. Default: one per core.")
+    var workers: Int?
     @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
         try OptionCheck.whole(maxPerAddress, "--max-per-address", 0...19_000, "(0: no limit)")
-        try OptionCheck.whole(workers, "--workers", 1...64)
+        if let workers { try OptionCheck.whole(workers, "--workers", 1...64) }
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
@@ -43,6 +43,7 @@ struct Serve: ParsableCommand {
         let logger = try db.logger("ticker.serve")
         let target: DatabaseTarget
         do { target = try DatabaseTarget.resolve(url: db.databaseURL, local: worker ? .asIs : .requireRunning) } catch { die("\(error)") }
+        let workers = self.workers ?? min(ProcessInfo.processInfo.activeProcessorCount, 64)
         if workers > 1 && !worker {
             // Workers re-run this command line with --worker; the database is ready now.
             WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker"]).run()

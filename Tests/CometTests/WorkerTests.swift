@@ -171,8 +171,8 @@ func feedTicks(_ url: String, count: Int, interval: Double, fault: (Int) throws 
         let db = try TestCluster.database()
         let port = try LocalCluster.freePort()
         let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
-        let server = try ChildProcess(["prlimit", "--nofile=64", ticker, "serve", "--port", "\(port)", "--database-url", db.serverURL,
-                                       "--log-level", "error"], log: NSTemporaryDirectory() + "emfile-\(port).log")
+        let server = try ChildProcess(["prlimit", "--nofile=64", ticker, "serve", "--port", "\(port)", "--workers", "1",
+                                       "--database-url", db.serverURL, "--log-level", "error"], log: NSTemporaryDirectory() + "emfile-\(port).log")
         defer { server.terminate() }
         try waitForPort(port)
         var clients: [HTTPTestClient] = []
