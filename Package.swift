@@ -4,7 +4,7 @@ import PackageDescription
 /// CometTicker: a live stock-quote dashboard with its own Comet push server.
 ///
 /// The package graph enforces the C boundary: only `Postgres` imports `CLibPQ`,
-/// only `EventHTTP` imports `CLibEvent`; everything else is ordinary Swift.
+/// only `EventHTTP` imports `CLibEvent` and `CWslay`; everything else is ordinary Swift.
 /// `Comet` is the fan-out core and its transports, on top of `EventHTTP`;
 /// `LoadGenerator` is the load generator of `ticker bench`; `Platform` holds the few
 /// system helpers (socket addresses, back-off, the monotonic clock) they share.
@@ -17,10 +17,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
+        // Debian's libwslay-dev ships no .pc file: the module map links -lwslay.
+        .systemLibrary(name: "CWslay", providers: [.apt(["libwslay-dev"])]),
 
         .target(name: "Platform"),
         .target(name: "Quotes"),
@@ -33,7 +36,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EventHTTP", dependencies: [
-            "CLibEvent", "Platform",
+            "CLibEvent", "CWslay", "Platform",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Comet", dependencies: [
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
+        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP"]),
         .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
     ]
