@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashAndEndInOneClose() {
-        var rng = SplitMix(seed: 12)
+        var rng = XorShift(state: 0x2545_F491_4F6C_DD1D)
         for _ in 0..<300 {
             let ws = WebSocketConnection(configuration: .init(maxMessageBytes: 64))
             var written: [UInt8] = []
@@ -148,15 +148,13 @@ import Testing
     }
 }
 
-/// A small deterministic generator so the random test repeats exactly.
-struct SplitMix {
+/// Marsaglia's xorshift64: deterministic, so the random test repeats exactly.
+struct XorShift {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
     }
 }
