@@ -9,10 +9,11 @@ printed ids with the database for exactly-once delivery across server and
 PostgreSQL restarts. Everything else (hello, snapshot, reset, conflated, bye,
 close codes, reconnects) goes to stderr as one line each.
 
-Server messages are JSON text frames shaped like the multipart parts:
-{"event":NAME,"data":JSON,"id":N?}, where a "tick" carries one tick object
-and "ticks" a list of them. A bare tick object ({"id":..,"symbol":..}) is
-also understood.
+Server messages are JSON text frames shaped like the multipart parts of
+docs/PROTOCOL.md: {"event":NAME,"data":JSON,"id":N?}, where "tick" carries
+one tick object and "ticks" a list of them. A bare tick object
+({"id":..,"symbol":..}) is also understood. A `bye` delays the reconnect by
+its `retry` milliseconds.
 
 Run with the venv of Tests/python/venv.sh:
   .build/venv/bin/python Tests/python/ws_client.py --url ws://127.0.0.1:8080/ws \
@@ -33,21 +34,27 @@ def log(*parts):
 
 
 def ticks_in(message):
-    """(event name, ticks, cursor or None) of one server message."""
+    """(event name, ticks, new cursor or None, data) of one server message.
+
+    The cursor moves with ticks, heartbeats, snapshots and resets only: hello's
+    and bye's cursor is the server's, and adopting it before the replayed
+    ticks arrive would skip them on the next resume."""
     if not isinstance(message, dict):
-        return "unknown", [], None
+        return "unknown", [], None, None
     if "event" not in message and "id" in message and "symbol" in message:
-        return "tick", [message], message["id"]
-    name = message.get("event") or message.get("type") or "unknown"
+        return "tick", [message], message["id"], message
+    name = message.get("event", "unknown")
     data = message.get("data")
-    cursor = message.get("id")
-    if isinstance(data, dict) and isinstance(data.get("cursor"), int):
-        cursor = data["cursor"]
     if name == "tick" and isinstance(data, dict):
-        return name, [data], data.get("id", cursor)
-    if name == "ticks" and isinstance(data, list):
-        return name, data, max((t["id"] for t in data), default=cursor)
-    return name, [], cursor
+        return name, [data], data["id"], data
+    if name == "ticks" and isinstance(data, list) and data:
+        return name, data, max(t["id"] for t in data), data
+    cursor = None
+    if name in ("heartbeat", "reset") and isinstance(data, dict) and isinstance(data.get("cursor"), int):
+        cursor = data["cursor"]
+    elif name in ("snapshot", "heartbeat") and isinstance(message.get("id"), int):
+        cursor = message["id"]
+    return name, [], cursor, data
 
 
 class Client:
@@ -56,6 +63,7 @@ class Client:
         self.symbols = [s for s in args.symbols.split(",") if s]
         self.cursor = args.since
         self.received = 0
+        self.retry = None  # seconds, from the server's bye
         self.changes = []
         if args.subscribe:
             self.changes.append((args.subscribe_after, "subscribe", args.subscribe.split(",")))
@@ -95,7 +103,8 @@ class Client:
                 log(f"connect failed: {type(error).__name__}: {error}")
             if not self.args.reconnect:
                 return
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self.retry if self.retry is not None else delay)
+            self.retry = None
             delay = min(delay * 2, 2.0)
 
     async def session(self, ws):
@@ -103,7 +112,7 @@ class Client:
             if isinstance(raw, bytes):
                 log("binary frame ignored")
                 continue
-            name, ticks, cursor = ticks_in(json.loads(raw))
+            name, ticks, cursor, data = ticks_in(json.loads(raw))
             for tick in ticks:
                 print(tick["id"], flush=True)
                 self.received += 1
@@ -111,6 +120,8 @@ class Client:
                 self.cursor = cursor
             if not ticks:
                 log(f"{name} {raw[:200]}")
+            if name == "bye" and isinstance(data, dict) and isinstance(data.get("retry"), int):
+                self.retry = data["retry"] / 1000
             while self.changes and self.received >= self.changes[0][0]:
                 _, verb, symbols = self.changes.pop(0)
                 await ws.send(json.dumps({verb: symbols}))
