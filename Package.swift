@@ -59,7 +59,9 @@ let package = Package(
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
-        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP"]),
+        .testTarget(name: "EventHTTPTests", dependencies: [
+            "EventHTTP", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
     ]
