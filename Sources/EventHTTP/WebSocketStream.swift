@@ -125,15 +125,12 @@ public final class WebSocketStream {
     /// The read timeout is the close timeout now.
     private var closeTimeoutArmed = false
 
-    func setTimeouts(read: Double?) {
+    /// Read: the idle or the close timeout; write: a reader that takes nothing.
+    func setTimeouts(read: Double) {
         guard let bev else { return }
-        var readTV = Self.timeval(read ?? 0)
+        var readTV = Self.timeval(read)
         var writeTV = Self.timeval(configuration.writeTimeout)
-        if read == nil {
-            bufferevent_set_timeouts(bev, nil, &writeTV)
-        } else {
-            bufferevent_set_timeouts(bev, &readTV, &writeTV)
-        }
+        bufferevent_set_timeouts(bev, &readTV, &writeTV)
         // A timeout disables the direction it fired on; reading goes on.
         bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
     }
