@@ -74,6 +74,18 @@ public final class WebSocketStream {
         return isOpen && framing.sendText(text)
     }
 
+    /// Sends whole text frames made once for many streams (`WebSocketFrame`),
+    /// gathered into one `sendmsg`; only what the socket does not take is
+    /// copied into the output buffer. Frames never interleave with wslay's:
+    /// its output is always moved out whole, right after each call.
+    /// - Returns: false once closing or closed (nothing is sent after our close).
+    @discardableResult
+    public func sendFrames(_ frames: UnsafeMutableBufferPointer<iovec>) -> Bool {
+        guard let bev, framing.closing == .open else { return false }
+        gatherWrite(bev, frames)
+        return true
+    }
+
     /// Sends a ping; the client's pong resets the idle timeout.
     public func sendPing() {
         guard isOpen else { return }
@@ -108,9 +120,12 @@ public final class WebSocketStream {
     /// directions are done and the last byte has left.
     func flush() {
         guard let bev else { return }
-        let bytes = framing.takeOutput()
+        var bytes = framing.takeOutput()
         if !bytes.isEmpty {
-            bytes.withUnsafeBytes { _ = evbuffer_add(bufferevent_get_output(bev), $0.baseAddress, $0.count) }
+            bytes.withUnsafeMutableBytes { raw in
+                var part = iovec(iov_base: raw.baseAddress, iov_len: raw.count)
+                withUnsafeMutablePointer(to: &part) { gatherWrite(bev, UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            }
         }
         if framing.isFinished && pendingOutput == 0 {
             terminate()

@@ -57,11 +57,30 @@ final class LiveServer: @unchecked Sendable {
             opened.withLock { $0 += 1 }
             ws.onEvent = { [unowned ws] event in
                 guard case .text(let text) = event else { return }
-                if text == "close" { ws.close(code: 1000, reason: "asked") } else { ws.sendText("echo:" + text) }
+                switch text {
+                case "close": ws.close(code: 1000, reason: "asked")
+                case "frames": Self.sendMixed(ws)
+                default: ws.sendText("echo:" + text)
+                }
             }
             ws.onClosed = { [self] in closed.withLock { $0 += 1 } }
             ws.start()
         }
+    }
+}
+
+extension LiveServer {
+    /// "a" through wslay, "b" and "c" as shared frames in one gather, "d" through wslay.
+    static func sendMixed(_ ws: WebSocketStream) {
+        ws.sendText("a")
+        var b = WebSocketFrame.text(Array("b".utf8)), c = WebSocketFrame.text(Array(String(repeating: "c", count: 70_000).utf8))
+        b.withUnsafeMutableBytes { b in
+            c.withUnsafeMutableBytes { c in
+                var parts = [iovec(iov_base: b.baseAddress, iov_len: b.count), iovec(iov_base: c.baseAddress, iov_len: c.count)]
+                parts.withUnsafeMutableBufferPointer { _ = ws.sendFrames($0) }
+            }
+        }
+        ws.sendText("d")
     }
 }
 

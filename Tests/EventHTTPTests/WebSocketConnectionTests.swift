@@ -131,6 +131,15 @@ import Testing
         #expect(ws.receive(Frames.client(Frames.pong, [9])) == [.pong])
     }
 
+    @Test func sharedFrameHeadersUseTheShortestLengthForm() {
+        for length in [0, 125, 126, 65535, 65536] {
+            let payload = [UInt8](repeating: 0x61, count: length)
+            let frame = WebSocketFrame.text(payload)
+            #expect(frame.count - length == (length < 126 ? 2 : length <= 65535 ? 4 : 10))
+            #expect(Frames.server(frame) == [Frames.Frame(opcode: Frames.text, payload: payload)])
+        }
+    }
+
     @Test func randomBytesNeverCrashAndEndInOneClose() {
         var rng = XorShift(state: 0x2545_F491_4F6C_DD1D)
         for _ in 0..<300 {

@@ -71,6 +71,16 @@ import Testing
         #expect(server.waitClosed(cases.count + 1) == cases.count + 1)
     }
 
+    @Test func sharedFramesKeepTheirPlaceAmongOtherMessages() {
+        let server = LiveServer()
+        defer { server.stop() }
+        let client = RawClient(port: server.port)
+        client.write(RawClient.upgradeRequest() + Frames.client(text: "frames"))
+        _ = client.readHead()
+        let texts = client.readFrames(4).map(\.text)
+        #expect(texts == ["a", "b", String(repeating: "c", count: 70_000), "d"])
+    }
+
     @Test func rejectedHandshakeIsAPlainReply() {
         let server = LiveServer()
         defer { server.stop() }
