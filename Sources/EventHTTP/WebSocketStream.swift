@@ -11,7 +11,10 @@ import Glibc
 /// touch the connection again until someone frees it; `evhttp_connection_free`
 /// then frees the request, the bufferevent and the socket. That is our only
 /// way out, and `evhttp_free` takes it too at shutdown (the close callback
-/// tells us). See notes/12-wiring.md for the reading of http.c behind this.
+/// tells us). (Read in libevent's http.c at release-2.1.12-stable:
+/// `evhttp_handle_request`, `evhttp_connection_done`, `evhttp_connection_free`,
+/// `evhttp_free`. We never send the 101 with `evhttp_send_reply`, which would
+/// add a body length and then reset the connection for the next request.)
 ///
 /// The stream keeps itself alive (a retain held by libevent's callback
 /// context) from the upgrade until the connection is freed, so the transport
