@@ -4,7 +4,7 @@ import PackageDescription
 /// CometTicker: a live stock-quote dashboard with its own Comet push server.
 ///
 /// The package graph enforces the C boundary: only `Postgres` imports `CLibPQ`,
-/// only `EventHTTP` imports `CLibEvent`; everything else is ordinary Swift.
+/// only `EventHTTP` imports `CLibEvent` and `CWslay`; everything else is ordinary Swift.
 /// `Comet` is the fan-out core and its transports, on top of `EventHTTP`;
 /// `LoadGenerator` is the load generator of `ticker bench`; `Platform` holds the few
 /// system helpers (socket addresses, back-off, the monotonic clock, spawning
@@ -18,10 +18,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
+        // Debian's libwslay-dev ships no .pc file: the module map links -lwslay.
+        .systemLibrary(name: "CWslay", providers: [.apt(["libwslay-dev"])]),
 
         // prctl and pipe2, which Swift cannot call directly (for Platform's Spawn).
         .target(name: "CProcess"),
@@ -36,7 +39,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EventHTTP", dependencies: [
-            "CLibEvent", "Platform",
+            "CLibEvent", "CWslay", "Platform",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Comet", dependencies: [
@@ -58,6 +62,9 @@ let package = Package(
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
+        .testTarget(name: "EventHTTPTests", dependencies: [
+            "EventHTTP", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),

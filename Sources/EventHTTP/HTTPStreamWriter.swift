@@ -31,26 +31,8 @@ public struct HTTPStreamWriter {
     public func write(_ request: HTTPRequest, framed parts: UnsafeMutableBufferPointer<iovec>) -> Bool {
         guard needsBody else { return true }
         guard let evcon = evhttp_request_get_connection(request.raw),
-              let bev = evhttp_connection_get_bufferevent(evcon), let out = bufferevent_get_output(bev) else { return false }
-        var offset = 0
-        while offset < parts.count {
-            let n = min(parts.count - offset, 1024) // IOV_MAX on Linux
-            let batch = UnsafeMutableBufferPointer(rebasing: parts[offset..<(offset + n)])
-            var sent = 0
-            if evbuffer_get_length(out) == 0 {
-                var msg = msghdr()
-                msg.msg_iov = batch.baseAddress
-                msg.msg_iovlen = n
-                let r = sendmsg(bufferevent_getfd(bev), &msg, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-                if r > 0 { sent = r } // errors (EAGAIN, a reset) leave it to the buffer, which reports them
-            }
-            for part in batch {
-                if sent >= part.iov_len { sent -= part.iov_len; continue }
-                evbuffer_add(out, part.iov_base! + sent, part.iov_len - sent)
-                sent = 0
-            }
-            offset += n
-        }
+              let bev = evhttp_connection_get_bufferevent(evcon) else { return false }
+        gatherWrite(bev, parts)
         return true
     }
 
