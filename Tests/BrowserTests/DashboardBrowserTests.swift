@@ -38,10 +38,11 @@ final class Feeder: @unchecked Sendable {
     /// on `transport` with every tick shown exactly once. Returns seconds from
     /// page load to the first live tick.
     func runThrough(_ s: TestServer, base: String, expect transport: String, within: Double,
-                    feedInterval: Double = 0.25, symbols: [String] = ["AAPL", "MSFT"], screenshot: String? = nil) throws -> Double {
+                    feedInterval: Double = 0.25, symbols: [String] = ["AAPL", "MSFT"], query: String = "",
+                    screenshot: String? = nil) throws -> Double {
         let browser = try Browser()
         let feeder = Feeder(url: s.target.feedURL, symbols: symbols, interval: feedInterval)
-        try browser.open("\(base)/?symbols=\(symbols.joined(separator: ","))")
+        try browser.open("\(base)/?symbols=\(symbols.joined(separator: ","))\(query)")
         let ended = browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(transport)' && window.tickIds.length > 3", timeout: within + 10)
         let shown = try browser.text("[data-testid=transport]")
         #expect(ended, "transport shown: \(shown ?? "nil"), ticks: \((try? browser.run("return window.tickIds.length")) ?? "?")")
@@ -82,6 +83,13 @@ final class Feeder: @unchecked Sendable {
         #expect(first < 5)
     }
 
+    /// The xhr and multipart parsers and the forever frame, in the real browser.
+    @Test(arguments: ["xhr", "multipart", "iframe"])
+    func everyStreamingTransportShowsEveryTick(transport: String) throws {
+        let s = try TestServer(target: TestCluster.database())
+        _ = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5, query: "&transport=\(transport)")
+    }
+
     @Test func behindABufferingProxyItLongPolls() throws {
         let s = try TestServer(target: TestCluster.database())
         let proxy = try Nginx(upstreamPort: s.port, behaviour: .buffering)
@@ -110,25 +118,17 @@ final class Feeder: @unchecked Sendable {
         #expect(try browser.run("return window.pwned === undefined") as? Bool == true)
     }
 
-    @Test func theTransportLadderStepsDownAndProbesUp() throws {
+    /// The ladder's rules are unit tests (Tests/js, `node --test`); here, that the
+    /// same files load as plain scripts in Chromium and decide the same way.
+    @Test func theClientLibraryLoadsAsPlainScripts() throws {
         let s = try TestServer(target: TestCluster.database())
         let browser = try Browser()
         try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL")
         let result = try browser.run("""
-            var L = Ticker.Ladder, out = [];
-            var a = new L();
-            out.push(a.streamHello(), a.streamCut(), a.streamCut());          // streaming, streaming, long-polling
-            out.push(a.pollFailed(false), a.pollOk(), a.pollFailed(true));     // long-polling, long-polling, polling
-            out.push(a.pollFailed(true));                                      // polling stays
-            out.push(a.probe(), a.pollFailed(false), a.mode);                  // long-polling probe fails: polling
-            out.push(a.probe(), a.pollOk(), a.probe());                        // probe ok: long-polling; probe streaming
-            out.push(a.streamBuffered(), a.probe(), a.streamHello());          // buffered: stays; probe; hello: streaming
-            out.push(a.streamCut(), a.streamHello(), a.streamCut());           // hello then cut, twice: long-polling
-            var c = new L(); c.streamCut(); c.streamHealthy();
-            out.push(c.streamCut());                                           // a healthy stream clears past cuts
-            var b = new L(); out.push(b.streamBuffered());                     // no hello at all: long-polling at once
+            var l = new Ticker.Ladder(), out = [typeof Ticker.Wire.parseMultipart, typeof Ticker.CursorState];
+            out.push(l.streamEnded({lived: 3, hello: false}).mode, l.helloTimedOut().mode);
             return out.join(',');
             """) as? String
-        #expect(result == "streaming,streaming,long-polling,long-polling,long-polling,polling,polling,long-polling,polling,polling,long-polling,long-polling,streaming,long-polling,streaming,streaming,streaming,streaming,long-polling,streaming,long-polling")
+        #expect(result == "function,function,streaming,long-polling")
     }
 }
