@@ -33,28 +33,42 @@
 
   var table = new Board.Table($('rows'), {onSelect: select, onRemove: removeSymbol, staleAfter: +(params.get('staleAfter') || 60) * 1000});
   var chart = new Board.Chart($('chart'));
+  if (INTERVALS.indexOf(params.get('interval')) >= 0) chart.interval = params.get('interval');
 
   // ---- day figures ----
 
-  /** The day of `sym`: the server's figures when /quotes carries them, else two /history reads. */
-  function loadDay(sym) {
-    var asOf = Date.now(), start = Day.sessionStart(asOf, session.timeZone, session.opens);
-    var iso = new Date(start).toISOString();
-    var before = fetch('history?' + new URLSearchParams({symbol: sym, to: iso, limit: 1})).then(json);
-    var bars = fetch('history?' + new URLSearchParams({symbol: sym, from: iso, interval: '1h', limit: 48})).then(json);
-    Promise.all([before, bars]).then(function (b) {
-      table.setDay(sym, Day.fromHistory(b[0].ticks, b[1].bars), start, asOf);
-      if (sym === selected) { chart.reference = +table.rows[sym].day.reference; chart.draw(); }
-    }).catch(function () {});
+  /**
+   * The day of each symbol: the server's figures when /quotes carries them
+   * (`session`, `day`: /work/notes/11-server.md), else two /history reads each.
+   */
+  function loadDays(list) {
+    var asOf = Date.now();
+    fetch('quotes?' + new URLSearchParams({symbols: list.join(',')})).then(json).then(function (b) {
+      if (!b.day || !b.session) throw new Error('no day figures in /quotes');
+      session.timeZone = b.session.time_zone || session.timeZone;
+      session.opens = b.session.opens || session.opens;
+      var start = Date.parse(b.session.start);
+      list.forEach(function (sym) {
+        var d = b.day[sym];
+        if (d) setDay(sym, {reference: d.reference, referenceFrom: d.reference_from, open: d.open, high: d.high, low: d.low, volume: +d.volume || 0}, start, asOf);
+      });
+    }).catch(function () { list.forEach(function (sym) { loadDayFromHistory(sym, asOf); }); });
   }
 
-  /** Day figures sent by the server with a quote (see /work/notes/11-server.md: `day`). */
-  function serverDay(t) {
-    if (!t.day || !table.rows[t.symbol]) return;
-    if (t.day.session) { session.timeZone = t.day.session.time_zone || session.timeZone; session.opens = t.day.session.opens || session.opens; }
-    var d = t.day, start = Date.parse(d.session_start || (d.session && d.session.start));
-    table.setDay(t.symbol, {reference: d.reference, referenceFrom: d.reference_from, open: d.open, high: d.high, low: d.low, volume: +d.volume || 0}, start, Date.parse(t.ts) + 1);
-    t.day.used = true;
+  function loadDayFromHistory(sym, asOf) {
+    var start = Day.sessionStart(asOf, session.timeZone, session.opens), iso = new Date(start).toISOString();
+    var before = fetch('history?' + new URLSearchParams({symbol: sym, to: iso, limit: 1})).then(json);
+    var bars = fetch('history?' + new URLSearchParams({symbol: sym, from: iso, interval: '1h', limit: 48})).then(json);
+    Promise.all([before, bars]).then(function (b) { setDay(sym, Day.fromHistory(b[0].ticks, b[1].bars), start, asOf); }).catch(function () {});
+  }
+
+  function setDay(sym, day, start, asOf) {
+    table.setDay(sym, day, start, asOf);
+    if (sym === selected && day.reference !== null) { chart.reference = +day.reference; chart.draw(); }
+    // At the next session's start, everything is measured against a new reference.
+    clearTimeout(loadDays.rollover);
+    var next = Day.sessionStart(start + 36 * 3600000, session.timeZone, session.opens);
+    loadDays.rollover = setTimeout(function () { loadDays(symbols); }, Math.min(Math.max(next - Date.now(), 1000), 86400000) + 500);
   }
 
   function loadSpark(sym) {
@@ -63,10 +77,10 @@
     }).catch(function () {});
   }
 
-  function addRow(sym) {
+  function addRow(sym, alone) {
     table.add(sym);
     loadSpark(sym);
-    loadDay(sym);
+    if (alone) loadDays([sym]);
   }
 
   // ---- chart ----
@@ -125,7 +139,7 @@
     $('symbol-input').value = '';
     if (!SYMBOL.test(sym)) { showError('not a symbol: ' + sym); return; }
     if (symbols.indexOf(sym) >= 0) return;
-    symbols.push(sym); addRow(sym); conn.subscribe(sym); save();
+    symbols.push(sym); addRow(sym, true); conn.subscribe(sym); save();
   };
 
   function showError(text) { var p = $('error'); p.textContent = text; p.hidden = false; setTimeout(function () { p.hidden = true; }, 4000); }
@@ -148,7 +162,8 @@
   var valid = symbols.filter(function (s) { return SYMBOL.test(s); });
   symbols.filter(function (s) { return valid.indexOf(s) < 0; }).forEach(function (s) { showError('not a symbol: ' + s); });
   symbols = valid.length ? valid : DEFAULT.slice();
-  symbols.forEach(addRow);
+  symbols.forEach(function (s) { addRow(s, false); });
+  loadDays(symbols);
   table.resort();
   if (symbols.length) select(symbols[0]);
 
@@ -167,7 +182,6 @@
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
       }
       lastDataAt = Date.now();
-      serverDay(t);
       var shown = table.tick(t, live);
       if (live && shown && t.symbol === selected) chart.merge(t);
     },

@@ -56,7 +56,8 @@
     Format.timeTicks(t0, lastT, Math.max(2, Math.round((w - axis) / (90 * dpr)))).forEach(function (tk) {
       var xx = Math.round(x(tk.time) - step / 2) + 0.5;
       g.beginPath(); g.moveTo(xx, top); g.lineTo(xx, h - bottom); g.stroke();
-      g.fillText(tk.label, xx - g.measureText(tk.label).width / 2, h - 6 * dpr);
+      var lw = g.measureText(tk.label).width;
+      g.fillText(tk.label, Math.min(Math.max(0, xx - lw / 2), w - axis - lw), h - 6 * dpr);
     });
     if (this.reference !== null && this.reference >= lo && this.reference <= hi) {
       var ry = Math.round(y(this.reference)) + 0.5;

@@ -31,7 +31,7 @@
       this._ticks(body.ticks || []);
       this.cursorState.learn(body.cursor);
     }
-    if (body.database) this._database(body.database);
+    this._database(body.database || 'up');
   };
 
   C._poll = function () {

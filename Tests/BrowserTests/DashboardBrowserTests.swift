@@ -11,14 +11,21 @@ final class Feeder: @unchecked Sendable {
     /// Starting prices, so the page (and the README's screenshot) looks like a market.
     static let bases: [String: Double] = ["AAPL": 189.5, "MSFT": 415.2, "NVDA": 121.4, "TSLA": 248.9, "GOOGL": 172.3]
 
+    /// Walks on from each symbol's latest price in the database, if it has one.
     init(url: String, symbols: [String], interval: Double = 0.25) {
         Thread.detachNewThread { [stopped, done] in
             let c = try? PGConnection(url)
+            var prices = Feeder.bases
+            if let r = try? c?.exec("SELECT symbol, price::float8 FROM latest_quotes") {
+                for i in 0..<r.rowCount { if let s = r.string(i, 0), let p = Double(r.string(i, 1) ?? "") { prices[s] = p } }
+            }
             var i = 0
             while stopped.wait(timeout: .now() + interval) == .timedOut {
                 i += 1
                 let sym = symbols[i % symbols.count]
-                let p = (Feeder.bases[sym] ?? 100) * (1 + 0.004 * sin(Double(i) * 0.37) + 0.0005 * Double(i % 7))
+                let step = Double((i * 7919 + sym.count * 104_729) % 2001) / 1000 - 1   // -1...1, repeatable
+                let p = (prices[sym] ?? 100) * (1 + 0.0006 * step)
+                prices[sym] = p
                 _ = try? c?.exec("INSERT INTO ticks (symbol, price, size, bid, ask) VALUES ($1, $2, $3, $4, $5)",
                                  [sym, String(format: "%.2f", p), String(100 * (1 + i % 5)),
                                   String(format: "%.2f", p - 0.01), String(format: "%.2f", p + 0.01)])
@@ -67,18 +74,11 @@ final class Feeder: @unchecked Sendable {
 
     @Test func directlyItStreamsAndShowsEveryTick() throws {
         let s = try TestServer(target: TestCluster.database())
-        // Ten minutes of history, so sparklines and the chart have something to draw.
-        try s.insert("""
-            INSERT INTO ticks (symbol, price, size, bid, ask, ts)
-            SELECT sym, round(p::numeric, 2), 100 * (1 + g % 5), round(p::numeric, 2) - 0.01, round(p::numeric, 2) + 0.01,
-                   now() - interval '10 minutes' + g * interval '2 seconds'
-            FROM (VALUES ('AAPL', 189.5), ('MSFT', 415.2), ('NVDA', 121.4), ('TSLA', 248.9), ('GOOGL', 172.3)) b(sym, base),
-                 generate_series(0, 299) g,
-                 LATERAL (SELECT base * (0.99 + 0.01 * sin(g / 17.0) + 0.006 * sin(g / 3.1 + length(sym)) + 0.002 * (g % 11) / 11) AS p) q
-            ORDER BY g, sym
-            """)
+        // A market's history (the previous session's close, today so far), so
+        // the day figures, sparklines and chart have something real to show.
+        try PGConnection(s.target.adminURL).execScript(BoardBrowserTests.market)
         let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5,
-                                   symbols: ["AAPL", "MSFT", "NVDA", "TSLA", "GOOGL"], screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
+                                   symbols: ["AAPL", "MSFT", "NVDA", "TSLA", "GOOGL"], query: "&interval=1m", screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
         print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
         #expect(first < 5)
     }
