@@ -107,6 +107,56 @@ import TickerTestSupport
         try browser.run("tabs.forEach(t => t.close())")
     }
 
+    /// A server restart is an outage, not a proxy: the page says so (banner,
+    /// greyed rows), stays on its rung, and is streaming again within seconds
+    /// of the server, having lost and repeated nothing.
+    /// `ticker serve` as a process (built beside the test bundle), so it can be stopped by SIGTERM.
+    func serve(_ port: Int, _ db: DatabaseTarget) throws -> ChildProcess {
+        let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
+        let p = try ChildProcess([ticker, "serve", "--port", "\(port)", "--database-url", db.serverURL, "--log-level", "error"],
+                                 log: NSTemporaryDirectory() + "serve-\(port).log")
+        try waitForPort(port)
+        return p
+    }
+
+    /// Directly (streaming), and behind a buffering proxy (long polling).
+    @Test(arguments: [false, true])
+    func afterAServerRestartThePageIsBackOnItsRungWithEveryTick(behindProxy: Bool) throws {
+        let db = try TestCluster.database()
+        let port = try LocalCluster.freePort()
+        var server = try serve(port, db)
+        let proxy = behindProxy ? try Nginx(upstreamPort: port, behaviour: .buffering) : nil
+        let rung = behindProxy ? "long-polling" : "streaming"
+        let browser = try Browser()
+        let feeder = Feeder(url: db.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.2)
+        try browser.open("http://127.0.0.1:\(proxy?.port ?? port)/?symbols=AAPL,MSFT")
+        #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(rung)' && window.tickIds.length > 3", timeout: 15))
+        server.terminate()   // SIGTERM: streams get `bye`, then connections are refused
+        #expect(browser.waitFor("return document.querySelector('[data-testid=banner]').getAttribute('data-state') === 'reconnecting' && !document.querySelector('[data-testid=banner]').hidden", timeout: 5))
+        #expect(try browser.run("return document.querySelectorAll('tr.stale').length") as? Int == 2)
+        var shown = Set<String>()
+        for _ in 0..<30 {   // three seconds down
+            if let t = try browser.text("[data-testid=transport]") { shown.insert(t) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        server = try serve(port, db)
+        let back = Date()
+        #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(rung)' && document.querySelector('[data-testid=banner]').hidden", timeout: 10))
+        print("server restart: \(rung) again \(String(format: "%.1f", Date().timeIntervalSince(back))) s after the server")
+        #expect(shown == [rung], "transports shown while the server was down: \(shown)")
+        Thread.sleep(forTimeInterval: 1.5)
+        feeder.stop()
+        Thread.sleep(forTimeInterval: 1.5)
+        let initial = try browser.run("return window.tickerConnection._connection.initialCursor") as? Int ?? -1
+        let got = (try browser.run("return window.tickIds") as? [Int]) ?? []
+        let r = try PGConnection(db.adminURL).exec("SELECT id FROM ticks WHERE id > $1 ORDER BY id", [String(initial)])
+        let ids = (0..<r.rowCount).compactMap { r.int64($0, 0) }.map(Int.init)
+        #expect(initial >= 0 && !ids.isEmpty)
+        #expect(got == ids, "received \(got.count) ticks, database has \(ids.count) after \(initial)")
+        #expect(try browser.run("return document.querySelectorAll('tr.stale').length") as? Int == 0)
+        server.terminate()
+    }
+
     @Test func atFourHundredTwentyPixelsNothingOverflows() throws {
         let s = try TestServer(target: TestCluster.database())
         try PGConnection(s.target.adminURL).execScript(Self.market)
