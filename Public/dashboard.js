@@ -12,7 +12,7 @@
   var params = new URLSearchParams(location.search);
   // The exchange's session: from the server when it says so, else these (Schema/005's defaults).
   var session = {timeZone: params.get('tz') || 'UTC', opens: params.get('opens') || '00:00'};
-  var count = 0, selected = null, conn = null, lastStatus = {state: 'connecting'}, lastDataAt = Date.now();
+  var count = 0, selected = null, conn = null, historyTimer = null, lastStatus = {state: 'connecting'}, lastDataAt = Date.now();
 
   function $(id) { return document.getElementById(id); }
   function json(r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }
@@ -77,10 +77,10 @@
     }).catch(function () {});
   }
 
-  function addRow(sym, alone) {
+  function addRow(sym) {
     table.add(sym);
     loadSpark(sym);
-    if (alone) loadDays([sym]);
+    loadDays([sym]);
   }
 
   // ---- chart ----
@@ -139,7 +139,7 @@
     $('symbol-input').value = '';
     if (!SYMBOL.test(sym)) { showError('not a symbol: ' + sym); return; }
     if (symbols.indexOf(sym) >= 0) return;
-    symbols.push(sym); addRow(sym, true); conn.subscribe(sym); save();
+    symbols.push(sym); addRow(sym); conn.subscribe(sym); save();
   };
 
   function showError(text) { var p = $('error'); p.textContent = text; p.hidden = false; setTimeout(function () { p.hidden = true; }, 4000); }
@@ -162,10 +162,8 @@
   var valid = symbols.filter(function (s) { return SYMBOL.test(s); });
   symbols.filter(function (s) { return valid.indexOf(s) < 0; }).forEach(function (s) { showError('not a symbol: ' + s); });
   symbols = valid.length ? valid : DEFAULT.slice();
-  symbols.forEach(function (s) { addRow(s, false); });
-  loadDays(symbols);
+  symbols.forEach(function (s) { table.add(s); });
   table.resort();
-  if (symbols.length) select(symbols[0]);
 
   window.tickIds = [];
   var options = {
@@ -182,6 +180,7 @@
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
       }
       lastDataAt = Date.now();
+      if (historyTimer) setTimeout(loadHistory, 0);
       var shown = table.tick(t, live);
       if (live && shown && t.symbol === selected) chart.merge(t);
     },
@@ -199,4 +198,14 @@
   });
   conn = Ticker.connect(options);
   window.tickerConnection = conn;
+  // Live data first; history (sparklines, day figures, chart) once it flows,
+  // so the browser's few connections per host go to the stream and polls first.
+  historyTimer = setTimeout(loadHistory, 600);
+  function loadHistory() {
+    if (!historyTimer) return;
+    clearTimeout(historyTimer); historyTimer = null;
+    symbols.forEach(loadSpark);
+    loadDays(symbols);
+    if (symbols.length) select(symbols[0]);
+  }
 })();

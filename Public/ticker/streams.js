@@ -24,7 +24,7 @@
     }, this.ladder.limits.helloTimeout);
     // Until the stream proves itself (hello), short polls keep the page live:
     // behind a buffering proxy that costs no blank seconds.
-    if (this.bridge) this._later(function () { self._bridgePoll(gen); }, 300);
+    if (this.bridge) this._later(function () { self._bridgePoll(gen); }, 0);
     var transport = this.transport;
     if (transport === 'sse' && typeof EventSource === 'undefined') transport = 'xhr';
     if (transport === 'sse') {
@@ -101,14 +101,17 @@
     this._apply(d);
   };
 
-  /** One plain poll while the stream is unproven; it never moves the ladder. */
+  /**
+   * A poll while the stream is unproven: the snapshot first, then polls held
+   * for a second (answered as soon as a tick exists). It never moves the ladder.
+   */
   C._bridgePoll = function (gen) {
     var self = this;
     if (gen !== this.generation || !this.streamInfo || this.streamInfo.hello) return;
-    this._fetchPoll(0, function (status, body) {
+    this._fetchPoll(1, function (status, body) {
       if (gen !== self.generation || !self.streamInfo || self.streamInfo.hello) return;
       if (status === 200) { self._pollBody(body); self._live(); }
-      self._later(function () { self._bridgePoll(gen); }, self.bridgeInterval);
+      self._later(function () { self._bridgePoll(gen); }, status === 200 ? 0 : self.bridgeInterval);
     });
   };
 

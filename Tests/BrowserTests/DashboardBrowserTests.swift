@@ -95,7 +95,9 @@ final class Feeder: @unchecked Sendable {
         let proxy = try Nginx(upstreamPort: s.port, behaviour: .buffering)
         let first = try runThrough(s, base: "http://127.0.0.1:\(proxy.port)", expect: "long-polling", within: 6)
         print("buffering proxy: first live tick \(String(format: "%.2f", first)) s after page load")
-        #expect(first < 7)
+        // Short polls bridge the seconds the stream takes to prove itself (about 1 s
+        // here, page load included); a loose bound, not a benchmark.
+        #expect(first < 3)
     }
 
     @Test func behindAProxyThatCutsHeldRequestsItPolls() throws {
