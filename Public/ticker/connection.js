@@ -84,7 +84,7 @@
 
   // ---- what every transport delivers ----
 
-  Connection.prototype._ticks = function (ticks, late) {
+  Connection.prototype._ticks = function (ticks) {
     for (var i = 0; i < ticks.length; i++) {
       var t = ticks[i];
       if (this.symbols.indexOf(t.symbol) < 0) { this.cursorState.learn(t.id); continue; }

@@ -145,4 +145,5 @@
   };
 
   T.SharedConnection = SharedConnection;
+  if (typeof module === 'object' && module.exports) module.exports = SharedConnection;
 })(typeof window !== 'undefined' ? window : globalThis);

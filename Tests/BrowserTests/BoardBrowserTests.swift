@@ -50,6 +50,13 @@ import TickerTestSupport
             #expect(try numbers(browser, "change", symbols) == change)
             #expect(try numbers(browser, "pct", symbols) == pct)
         }
+        // Sorting by change, then the other way.
+        let order = "return [...document.querySelectorAll('tr[data-symbol]')].map(r => r.getAttribute('data-symbol'))"
+        let byPct = zip(symbols, pct).sorted { ($0.1 ?? 0) < ($1.1 ?? 0) }.map(\.0)
+        try browser.run("document.querySelector('th[data-sort=change]').click()")
+        #expect(try browser.run(order) as? [String] == byPct)
+        try browser.run("document.querySelector('th[data-sort=change]').click()")
+        #expect(try browser.run(order) as? [String] == byPct.reversed())
     }
 
     @Test func aBackfillOfOlderTicksDoesNotChangeLast() throws {
