@@ -22,10 +22,26 @@
       self.status({buffered: true});
       self._apply(d);
     }, this.ladder.limits.helloTimeout);
-    // Until the stream proves itself (hello), short polls keep the page live:
-    // behind a buffering proxy that costs no blank seconds.
-    if (this.bridge) this._later(function () { self._bridgePoll(gen); }, 0);
-    var transport = this.transport;
+    if (!this.bridge) return this._openStream(gen);
+    // Until the stream proves itself (hello), polls keep the page live: behind
+    // a buffering proxy that costs no blank seconds. A first visit takes its
+    // snapshot by poll, then streams from that cursor, so there is one
+    // snapshot and every tick after it, whichever source delivers it.
+    if (this.cursorState.since() !== null) {
+      this._openStream(gen);
+      this._bridgePoll(gen);
+      return;
+    }
+    this._fetchPoll(0, function (status, body) {
+      if (gen !== self.generation) return;
+      if (status === 200 && body) { self._pollBody(body); self._live(); }
+      self._openStream(gen);
+      self._bridgePoll(gen);
+    });
+  };
+
+  C._openStream = function (gen) {
+    var self = this, transport = this.transport;
     if (transport === 'sse' && typeof EventSource === 'undefined') transport = 'xhr';
     if (transport === 'sse') {
       var es = this.es = new EventSource(this._streamURL('sse'));
