@@ -6,8 +6,8 @@ import TickerTestSupport
 /// What a trader sees on the board: day figures equal to SQL, Last by event
 /// time, one connection for many tabs, a layout that fits a phone.
 @Suite(.serialized) struct BoardBrowserTests {
-    /// A random walk per symbol: the last hours of the previous session (one tick
-    /// a minute) and today's session so far (one tick every 5 s, at most 2 h,
+    /// A random walk per symbol: the last hours of the previous session (a tick
+    /// every 15 s) and today's session so far (one tick every 5 s, at most 2 h,
     /// smaller steps), seeded so every run draws the same market.
     static let market = """
         SELECT setseed(0.42);
@@ -16,12 +16,13 @@ import TickerTestSupport
         FROM (
             SELECT sym, ts, size, base * exp(sum(z) OVER (PARTITION BY sym ORDER BY ts)) AS p
             FROM (VALUES ('AAPL', 189.5, 0.0012), ('MSFT', 415.2, 0.0010), ('NVDA', 121.4, 0.0025),
-                         ('TSLA', 248.9, 0.0030), ('GOOGL', 172.3, 0.0014)) b(sym, base, vol),
+                         ('TSLA', 248.9, 0.0030), ('GOOGL', 172.3, 0.0014), ('AMZN', 185.6, 0.0016),
+                         ('META', 498.7, 0.0018), ('JPM', 201.3, 0.0009)) b(sym, base, vol),
                  (SELECT starts FROM market_session_at()) s,
-                 LATERAL (SELECT g AS ts FROM generate_series(s.starts - interval '6 hours', s.starts - interval '1 minute', interval '1 minute') g
+                 LATERAL (SELECT g AS ts FROM generate_series(s.starts - interval '6 hours', s.starts - interval '15 seconds', interval '15 seconds') g
                           UNION ALL
                           SELECT g FROM generate_series(greatest(s.starts, now() - interval '2 hours'), now() - interval '2 seconds', interval '5 seconds') g) t,
-                 LATERAL (SELECT vol * (CASE WHEN t.ts >= s.starts THEN 0.35 ELSE 1 END)
+                 LATERAL (SELECT vol * (CASE WHEN t.ts >= s.starts THEN 0.35 ELSE 0.5 END)
                                      * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z,
                                  (ARRAY[100, 100, 200, 300, 500, 1000, 50])[1 + floor(random() * 7)::int] AS size
                           WHERE t.ts IS NOT NULL) r

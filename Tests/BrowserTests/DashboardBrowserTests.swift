@@ -78,7 +78,7 @@ final class Feeder: @unchecked Sendable {
         // the day figures, sparklines and chart have something real to show.
         try PGConnection(s.target.adminURL).execScript(BoardBrowserTests.market)
         let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5,
-                                   symbols: ["AAPL", "MSFT", "NVDA", "TSLA", "GOOGL"], query: "&interval=1m", screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
+                                   symbols: ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM"], query: "&interval=1m", screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
         print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
         #expect(first < 5)
     }
