@@ -67,11 +67,17 @@
     if (this.abort) { this.abort.abort(); this.abort = null; }
   };
 
-  /** Carry out a ladder decision: stop what runs, start the next request after its delay. */
+  /**
+   * Carry out a ladder decision: stop what runs, start the next request after
+   * its delay; at once when there is none (a chain of zero timers is what
+   * browsers throttle hardest in hidden tabs, and a long-polling leader tab
+   * serves every other tab).
+   */
   Connection.prototype._apply = function (decision) {
     this._stop();
+    if (!decision.delay) { this.start(); return; }
     var self = this;
-    this._later(function () { self.start(); }, decision.delay || 0);
+    this._later(function () { self.start(); }, decision.delay);
   };
 
   Connection.prototype.start = function () {
