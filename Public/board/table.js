@@ -17,7 +17,8 @@
     this.onSelect = options.onSelect;
     this.onRemove = options.onRemove;
     this.staleAfter = options.staleAfter || 60000;
-    this.sort = JSON.parse(localStorage.getItem('ticker.sort') || 'null') || {key: null, dir: 1};
+    try { this.sort = JSON.parse(localStorage.getItem('ticker.sort') || 'null'); } catch (e) { this.sort = null; }
+    this.sort = this.sort || {key: null, dir: 1};
     this.allStale = false;
   }
 
@@ -143,7 +144,7 @@
   /** Click on a column: sort by it, click again: the other way. */
   Table.prototype.sortBy = function (key) {
     this.sort = this.sort.key === key ? {key: key, dir: -this.sort.dir} : {key: key, dir: 1};
-    localStorage.setItem('ticker.sort', JSON.stringify(this.sort));
+    try { localStorage.setItem('ticker.sort', JSON.stringify(this.sort)); } catch (e) { /* storage off: this page only */ }
     this.resort();
   };
   Table.prototype.resortSoon = function () {
