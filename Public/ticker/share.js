@@ -88,6 +88,7 @@
     var rewind = m.since !== null && mine !== null && m.since < mine ? m.since : undefined;
     m.symbols.forEach(function (s) { if (c.symbols.indexOf(s) < 0) c.subscribe(s, rewind); });
     if (rewind !== undefined) c.subscribe(m.symbols[0] || this.symbols[0], rewind);
+    this._prune();   // a tab that dropped a symbol
     if (this.lastStatus) this._send({type: 'status', status: this.lastStatus});
     if (m.since === null) {
       var ticks = m.symbols.map(function (s) { return self.latest[s]; }).filter(Boolean);

@@ -98,6 +98,11 @@ test('a tab behind the new leader makes it rewind; a tab with another symbol add
   const m = tab(['MSFT'], 'http://three');
   await settle();
   assert.ok(opened[0].symbols.includes('MSFT'));
+  m.c.unsubscribe('MSFT'); m.c.subscribe('NVDA');
+  await settle();
+  assert.deepEqual(opened[0].symbols.sort(), ['AAPL', 'NVDA']);
+  m.c.unsubscribe('NVDA'); m.c.subscribe('MSFT');
+  await settle();
   a.c.close();
   await settle();
   const leader = [b, m].find(t => t.c.leader);
