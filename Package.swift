@@ -4,7 +4,11 @@ import PackageDescription
 /// CometTicker: a live stock-quote dashboard with its own Comet push server.
 ///
 /// The package graph enforces the C boundary: only `Postgres` imports `CLibPQ`,
-/// only `Comet` imports `CLibEvent`; everything else is ordinary Swift.
+/// only `EventHTTP` imports `CLibEvent`; everything else is ordinary Swift.
+/// `Comet` is the fan-out core and its transports, on top of `EventHTTP`;
+/// `LoadGenerator` is the load generator of `ticker bench`; `Platform` holds the few
+/// system helpers (socket addresses, back-off, the monotonic clock, spawning
+/// child processes with a clean signal state) they share.
 let package = Package(
     name: "CometTicker",
     platforms: [.macOS(.v13)],
@@ -19,33 +23,43 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
 
+        // prctl and pipe2, which Swift cannot call directly (for Platform's Spawn).
+        .target(name: "CProcess"),
+        .target(name: "Platform", dependencies: ["CProcess"]),
         .target(name: "Quotes"),
         .target(name: "Postgres", dependencies: [
-            "CLibPQ", "Quotes",
+            "CLibPQ", "Quotes", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: [
             "Quotes", "Postgres",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Comet", dependencies: [
-            "CLibEvent", "Quotes", "Postgres",
+        .target(name: "EventHTTP", dependencies: [
+            "CLibEvent", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Comet", dependencies: [
+            "EventHTTP", "Platform", "Quotes", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LoadGenerator", dependencies: ["EventHTTP", "Platform"]),
         .executableTarget(name: "ticker", dependencies: [
-            "Quotes", "Postgres", "Ingest", "Comet",
+            "Quotes", "Postgres", "Ingest", "Comet", "LoadGenerator", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test helpers (clusters, servers, a raw HTTP client, Chromium, nginx): under Tests/, built only for tests.
         .target(name: "TickerTestSupport", dependencies: [
-            "Quotes", "Postgres", "Comet",
+            "Quotes", "Postgres", "Comet", "Platform",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], path: "Tests/TickerTestSupport"),
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
-        .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "TickerTestSupport"]),
+        .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
     ]
 )

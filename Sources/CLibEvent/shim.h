@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/buffer.h>

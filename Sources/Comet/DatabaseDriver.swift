@@ -1,5 +1,6 @@
-import CLibEvent
+import EventHTTP
 import Logging
+import Platform
 import Postgres
 
 /// One PostgreSQL connection driven by the event loop without ever blocking it:
@@ -23,8 +24,12 @@ final class DatabaseDriver {
     private var connection: PGConnection?
     private var ready = false
     private var watcher: LoopEvent?
+    /// Armed while a query's bytes wait for room in the socket buffer.
+    private var flushWatcher: LoopEvent?
     private var retryTimer: LoopEvent?
     private var backoff = Backoff()
+    /// One warning per 30 s of an outage, and a line when it ends.
+    private var outageLog = LogRateLimiter()
     private var queue: [(sql: String, params: [String?], completion: Completion)] = []
     private var inFlight: Completion?
     private var pendingResult: PGResult?
@@ -45,6 +50,7 @@ final class DatabaseDriver {
     func close() {
         closed = true
         watcher = nil
+        flushWatcher = nil
         retryTimer = nil
         connection = nil
         ready = false
@@ -75,28 +81,28 @@ final class DatabaseDriver {
     /// watcher is made anew for it.
     private func step(_ c: PGConnection) {
         switch c.connectPoll() {
-        case .reading: watchOnce(c, Int16(EV_READ))
-        case .writing: watchOnce(c, Int16(EV_WRITE))
+        case .reading: watchOnce(c, .readable)
+        case .writing: watchOnce(c, .writable)
         case .failed(let message): scheduleReconnect(message)
         case .ready:
             ready = true
             backoff.succeeded()
-            let w = LoopEvent(loop: loop, fd: c.socket, events: Int16(EV_READ | EV_PERSIST)) { [unowned self] _ in self.readable() }
-            w.add()
-            watcher = w
+            if let o = outageLog.success(at: MonotonicClock.now()) {
+                logger.notice("database reachable again", metadata: [
+                    "comet.db.outage_s": "\(Int(o.seconds.rounded()))", "comet.db.failed_attempts": "\(o.failures)"])
+            }
+            watcher = loop.watch(c.socket, for: .readable, persistent: true) { [unowned self] _ in self.readable() }
             logger.debug("database connected", metadata: ["comet.db.pid": "\(c.serverPID)"])
             onConnect?()
             sendNext()
         }
     }
 
-    private func watchOnce(_ c: PGConnection, _ events: Int16) {
-        let w = LoopEvent(loop: loop, fd: c.socket, events: events) { [unowned self] _ in
+    private func watchOnce(_ c: PGConnection, _ readiness: EventLoop.Readiness) {
+        watcher = loop.watch(c.socket, for: readiness, timeout: 10) { [unowned self] _ in
             guard let c = self.connection else { return }
             self.step(c)
         }
-        w.add(timeout: 10)
-        watcher = w
     }
 
     private func scheduleReconnect(_ reason: String) {
@@ -104,12 +110,17 @@ final class DatabaseDriver {
         ready = false
         connection = nil
         watcher = nil
+        flushWatcher = nil
         failAll(PGError(reason, sqlState: "08000"))
         guard !closed else { return }
         if wasReady { onDisconnect?() }
         reconnects += 1
         let delay = backoff.failed()
-        logger.warning("database unavailable; reconnecting", metadata: ["comet.db.error": "\(reason.split(separator: "\n").first ?? "")", "comet.db.retry_s": "\(delay)"])
+        if let held = outageLog.failure(at: MonotonicClock.now()) {
+            logger.warning("database unavailable; reconnecting", metadata: [
+                "comet.db.error": "\(reason.split(separator: "\n").first ?? "")", "comet.db.retry_s": "\(delay)",
+                "comet.db.held_back": "\(held)"])
+        }
         retryTimer = loop.after(delay) { [unowned self] in self.connect() }
     }
 
@@ -132,10 +143,20 @@ final class DatabaseDriver {
         do {
             try c.sendQuery(q.sql, q.params)
             inFlight = q.completion
-            while try !c.flush() {} // queries are small; a full socket buffer is rare
+            try flush(c)
         } catch {
             q.completion(.failure(error))
             scheduleReconnect(error.message)
+        }
+    }
+
+    /// Sends what libpq still holds; when the socket is full, waits for it to
+    /// drain on the loop instead of spinning (the reply is read meanwhile).
+    private func flush(_ c: PGConnection) throws(PGError) {
+        if try c.flush() { flushWatcher = nil; return }
+        flushWatcher = loop.watch(c.socket, for: .writable) { [unowned self] _ in
+            guard let c = self.connection else { return }
+            do throws(PGError) { try self.flush(c) } catch { self.scheduleReconnect(error.message) }
         }
     }
 
@@ -159,6 +180,10 @@ final class DatabaseDriver {
                 if case .failure(let e) = result, e.isConnectionLoss { scheduleReconnect(e.message); return }
                 sendNext()
             }
+            // libpq parses a notification that arrived behind a query's result
+            // only once that result is taken: look again, or it would wait
+            // unseen in libpq's buffer until the socket next has data.
+            if connection === c, !(try c.drainNotifications()).isEmpty { onNotification?() }
         } catch {
             scheduleReconnect(error.message)
         }

@@ -18,6 +18,8 @@ public struct FileFeed {
     /// Where `line N: reason` reports and progress go.
     public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     public var showProgress = false
+    /// How the file's columns or keys become fields (`--columns`, `--symbol`, ...).
+    public var mapping = FeedMapping()
 
     public init(path: String, format: Format) {
         self.path = path
@@ -30,6 +32,19 @@ public struct FileFeed {
         public var rejected = 0
         public var seconds = 0.0
         public var rowsPerSecond: Double { seconds > 0 ? Double(stored) / seconds : 0 }
+
+        public init() {}
+
+        /// The line `ticker feed` ends with. A pipe's rate is the writer's
+        /// pace, not ours, and a small file's is mostly connecting: both are left out.
+        public func line(fromPipe: Bool) -> String {
+            var text = "stored \(stored) \(stored == 1 ? "tick" : "ticks")"
+            if !fromPipe && stored >= 1000 && seconds > 0 {
+                text += " in \(String(format: "%.2f", seconds)) s (\(Int(rowsPerSecond.rounded())) ticks/s)"
+            }
+            if rejected > 0 { text += ", rejected \(rejected) \(rejected == 1 ? "row" : "rows")" }
+            return text
+        }
     }
 
     public func run(into writer: TickWriter) throws -> Summary {
@@ -49,30 +64,33 @@ public struct FileFeed {
             summary.rejected += 1
             report("line \(line): \(reason)")
         }
-        func flush() throws {
+        /// Writes the batch; `progress` allows a progress line (not for the last
+        /// batch, which the summary line follows).
+        func flush(progress: Bool = true) throws {
             guard !batch.isEmpty else { return }
             let outcome = try writer.write(batch)
             summary.stored += outcome.stored
             for (line, reason) in outcome.refused { reject(line, reason) }
             batch.removeAll()
-            if showProgress, Date().timeIntervalSince(lastProgress) >= 1 {
+            if progress, showProgress, Date().timeIntervalSince(lastProgress) >= 1 {
                 lastProgress = Date()
                 let rate = Double(summary.stored) / lastProgress.timeIntervalSince(started)
-                report("\(summary.stored) rows stored, \(Int(rate)) rows/s")
+                report("\(summary.stored) \(summary.stored == 1 ? "tick" : "ticks") stored so far (\(Int(rate.rounded())) ticks/s)")
             }
         }
 
         switch format {
         case .jsonl:
-            decoder = JSONLinesFeedDecoder()
+            decoder = JSONLinesFeedDecoder(mapping: mapping)
         case .csv:
             var header: ArraySlice<UInt8>?
             while header == nil, let line = reader.next() {
                 lineNumber += 1
+                let line = CSVFeedDecoder.droppingByteOrderMark(line)
                 if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { header = line }
             }
             guard let header else { throw FeedError("\(path) is empty: a CSV feed starts with a header row such as symbol,price,size,ts") }
-            do { decoder = try CSVFeedDecoder(header: header) } catch {
+            do { decoder = try CSVFeedDecoder(header: header, mapping: mapping) } catch {
                 throw FeedError("line \(lineNumber): \(error.message)")
             }
         }
@@ -81,6 +99,7 @@ public struct FileFeed {
         while let line = reader.next(beforeWaiting: { do { try flush() } catch { flushError = error } }) {
             if let flushError { throw flushError }
             lineNumber += 1
+            let line = lineNumber == 1 ? CSVFeedDecoder.droppingByteOrderMark(line) : line
             if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             switch decoder.decode(line) {
             case .failure(let error):
@@ -91,7 +110,7 @@ public struct FileFeed {
             if batch.count >= batchRows { try flush() }
         }
         if let flushError { throw flushError }
-        try flush()
+        try flush(progress: false)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

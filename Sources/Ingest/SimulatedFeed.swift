@@ -42,6 +42,7 @@ public final class SimulatedFeed: @unchecked Sendable {
         var stored = 0
         var batch = CopyBatch()
         var backoff = 0.1
+        var warnings = LogRateLimiter()
         while !isStopped {
             let elapsed = Date().timeIntervalSince(start)
             if let duration, elapsed >= duration { break }
@@ -57,8 +58,14 @@ public final class SimulatedFeed: @unchecked Sendable {
                     stored += try writer!.write(batch).stored
                     batch.removeAll()
                     backoff = 0.1
+                    if let outage = warnings.success(at: Date().timeIntervalSince(start)) {
+                        logger.notice("feed: database reachable again after \(Int(outage.seconds.rounded())) s (\(outage.failures) failed attempts)")
+                    }
                 } catch {
-                    logger.warning("feed: database unavailable (\(error)); retrying in \(backoff)s")
+                    if let held = warnings.failure(at: Date().timeIntervalSince(start)) {
+                        let more = held > 0 ? " (\(held) more failures since the last warning)" : ""
+                        logger.warning("feed: database unavailable (\(error)); retrying\(more)")
+                    }
                     writer = nil
                     batch.removeAll() // a simulated market does not replay missed ticks
                     Thread.sleep(forTimeInterval: backoff)

@@ -20,16 +20,37 @@ public struct DatabaseTarget: Sendable {
         self.cluster = cluster
     }
 
-    /// Resolves from an explicit URL, `DATABASE_URL`, or the local cluster
-    /// (started, created and migrated when `prepareLocal` is true).
-    public static func resolve(url: String?, prepareLocal: Bool = true) throws -> DatabaseTarget {
+    /// What a command may do with the local cluster when no URL is given.
+    public enum LocalPolicy: Sendable {
+        /// Create, start and migrate it (`ticker up`, `ticker db start`, tests).
+        case start
+        /// Use it only if it runs (migrating it); a stopped one is an error
+        /// that says how to start it: a user who stopped it meant it.
+        case requireRunning
+        /// Use its URLs as they are (a server worker: its parent checked).
+        case asIs
+    }
+
+    /// Resolves from an explicit URL, `DATABASE_URL`, or the local cluster (see
+    /// `LocalPolicy`), whose schema is brought up to date unless `migrate` is false.
+    public static func resolve(url: String?, local policy: LocalPolicy = .requireRunning, migrate: Bool = true) throws -> DatabaseTarget {
         let given = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if let given { return DatabaseTarget(adminURL: given, feedURL: given, serverURL: given, cluster: nil) }
         let cluster = LocalCluster.fromEnvironment()
-        if prepareLocal {
+        switch policy {
+        case .start:
             try cluster.start()
-            try Migrator(directory: ResourceLocator.schema()).migrate(PGConnection(cluster.url()!))
+        case .requireRunning:
+            guard cluster.isInitialized else {
+                throw PGError("no local database under \(cluster.home.path) yet; create and start it with 'ticker db start' (or give --database-url)")
+            }
+            guard cluster.isRunning() else {
+                throw PGError("the local database under \(cluster.home.path) is stopped; start it with 'ticker db start' (or give --database-url)")
+            }
+        case .asIs:
+            return forCluster(cluster)
         }
+        if migrate { try Migrator(directory: ResourceLocator.schema()).migrate(PGConnection(cluster.url()!)) }
         return forCluster(cluster)
     }
 

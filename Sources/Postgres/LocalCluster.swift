@@ -23,10 +23,10 @@ public struct LocalCluster: Sendable {
         self.extraSettings = extraSettings
     }
 
-    /// The cluster of `TICKER_HOME`, or of `.ticker/` in the current folder.
+    /// The cluster of the home `ClusterHome.locate()` finds (`TICKER_HOME`, a
+    /// `.ticker/` here or above, the executable's checkout, else `./.ticker`).
     public static func fromEnvironment() -> LocalCluster {
-        let env = ProcessInfo.processInfo.environment["TICKER_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".ticker"
-        return LocalCluster(home: URL(fileURLWithPath: env, isDirectory: true))
+        LocalCluster(home: ClusterHome.locate().url)
     }
 
     static var runningAsRoot: Bool { geteuid() == 0 }

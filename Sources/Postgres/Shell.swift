@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
+import Platform
 
 /// Runs helper programs (initdb, pg_ctl, psql) and captures what they print.
 public enum Shell {
-    /// Serialises pipe creation and spawning (see `runStatus`).
-    public static let spawnLock = NSLock()
+    /// Serialises spawning with descriptor creation (`Spawn.lock`).
+    public static var spawnLock: NSLock { Spawn.lock }
 
     public struct Failure: Error, CustomStringConvertible {
         public let command: String
@@ -27,42 +28,23 @@ public enum Shell {
     }
 
     /// Runs `arguments` and returns the exit status and combined output.
-    /// (posix_spawn and waitpid directly: Foundation's `Process` was seen to
+    /// (`Spawn` and waitpid directly: Foundation's `Process` was seen to
     /// hang in `waitUntilExit` here after `runuser` exited.)
     public static func runStatus(_ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
-        var fds: [Int32] = [0, 0]
-        // A child spawned by another thread at the same moment (a postmaster,
-        // which lives on) must not inherit this pipe and hold it open: the pipe
-        // is made close-on-exec, and spawns are serialised so none happens
-        // between pipe() and fcntl().
-        spawnLock.lock()
-        guard pipe(&fds) == 0 else {
-            spawnLock.unlock()
+        // Close-on-exec from the start: a child spawned by another thread at the
+        // same moment (a postmaster, which lives on) must not hold this pipe open.
+        guard let (readEnd, writeEnd) = Spawn.pipe() else {
             throw Failure(command: arguments.joined(separator: " "), status: -1, output: "pipe failed")
         }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        let envStrings = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-        let envp = envStrings.map { strdup($0) } + [nil]
-        defer { for e in envp { free(e) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
-        spawnLock.unlock()
-        close(fds[1])
-        guard rc == 0 else {
-            close(fds[0])
-            throw Failure(command: arguments[0], status: -1, output: "cannot run \(arguments[0]): \(String(cString: strerror(rc)))")
+        let fds = [readEnd, writeEnd]
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(arguments, environment: environment, output: .descriptor(fds[1]))
+        } catch {
+            close(fds[0]); close(fds[1])
+            throw Failure(command: arguments[0], status: -1, output: error.description)
         }
+        close(fds[1])
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -72,9 +54,6 @@ public enum Shell {
             break
         }
         close(fds[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitCode, String(decoding: output, as: UTF8.self))
+        return (Spawn.wait(pid), String(decoding: output, as: UTF8.self))
     }
 }

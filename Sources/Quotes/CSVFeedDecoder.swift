@@ -1,29 +1,44 @@
 /// CSV feed lines (RFC 4180 quoting) whose header names the columns:
-/// `symbol` and `price` required; `size`, `ts`, `bid`, `ask` optional; any order.
+/// `symbol` and `price` required; `size`, `ts`, `bid`, `ask` optional; any
+/// order; other names through a `FeedMapping`.
 public struct CSVFeedDecoder: FeedDecoder {
-    /// For each CSV column, the `FeedRow` field it fills.
-    private let columns: [String]
-    private var ranges: [Range<Int>] = []
+    /// For each CSV column, the `FeedRow` field it fills (nil: ignored).
+    private let columns: [String?]
+    private let mapping: FeedMapping
 
-    /// Reads the header line; throws when a required column is missing or a
-    /// column is unknown (a typo would otherwise silently drop data).
-    public init(header: ArraySlice<UInt8>) throws(FeedDecodeError) {
+    /// Reads the header line (a UTF-8 byte-order mark before it is skipped);
+    /// throws when a required column is missing or a column is unknown and
+    /// not to be ignored (a typo would otherwise silently drop data).
+    public init(header: ArraySlice<UInt8>, mapping: FeedMapping = FeedMapping()) throws(FeedDecodeError) {
+        self.mapping = mapping
         var fields: [ArraySlice<UInt8>] = []
-        guard Self.split(header, into: &fields) else { throw FeedDecodeError("the header row has an unterminated quote") }
+        guard Self.split(Self.droppingByteOrderMark(header), into: &fields) else {
+            throw FeedDecodeError("the header row has an unterminated quote")
+        }
         var names: [String] = []
+        var filled: [String?] = []
         for raw in fields {
-            var name = String(decoding: raw, as: UTF8.self).trimmingSpaces().lowercased()
-            if name.hasPrefix("\u{FEFF}") { name.removeFirst() }
-            guard FeedRow.fieldNames.contains(name) else {
-                throw FeedDecodeError("unknown column '\(FeedRow.show(Array(name.utf8)[...]))' in the header; columns are symbol, price, size, ts, bid, ask")
+            let name = String(decoding: raw, as: UTF8.self).trimmingSpaces()
+            let field = mapping.field(for: name)
+            if field == nil && !mapping.ignoreUnknown {
+                throw FeedDecodeError("unknown column '\(FeedRow.show(raw))' in the header; columns are symbol, price, size, ts, bid, ask"
+                    + " (map others with --columns field=Column, or skip them with --ignore-unknown)")
             }
-            guard !names.contains(name) else { throw FeedDecodeError("column '\(name)' appears twice in the header") }
+            if let field, filled.contains(field) {
+                throw FeedDecodeError("column '\(mapping.column(for: field))' appears twice in the header")
+            }
             names.append(name)
+            filled.append(field)
         }
-        for required in ["symbol", "price"] where !names.contains(required) {
-            throw FeedDecodeError("the header has no '\(required)' column (it names: \(names.joined(separator: ",")))")
+        for required in ["symbol", "price"] where !filled.contains(required) {
+            if required == "symbol" && mapping.symbol != nil { continue }
+            let wanted = mapping.column(for: required)
+            throw FeedDecodeError("the header has no '\(wanted)' column\(wanted == required ? "" : " for \(required)") (it names: \(names.joined(separator: ",")))")
         }
-        columns = names
+        for (field, column) in mapping.columns where !filled.contains(field) {
+            throw FeedDecodeError("--columns \(field)=\(column): the header has no column '\(column)' (it names: \(names.joined(separator: ",")))")
+        }
+        columns = filled
     }
 
     public mutating func decode(_ line: ArraySlice<UInt8>) -> Result<FeedRow, FeedDecodeError> {
@@ -34,8 +49,16 @@ public struct CSVFeedDecoder: FeedDecoder {
             return .failure(FeedDecodeError("has \(fields.count) fields, the header has \(columns.count)"))
         }
         var row = FeedRow()
-        for (name, value) in zip(columns, fields) { row.set(name, value) }
+        for (name, value) in zip(columns, fields) {
+            if let name { row.set(name, value) }
+        }
+        if let error = mapping.finish(&row) { return .failure(error) }
         return .success(row)
+    }
+
+    /// A line without the UTF-8 byte-order mark that Excel puts before a header.
+    public static func droppingByteOrderMark(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.starts(with: [0xEF, 0xBB, 0xBF]) ? line.dropFirst(3) : line
     }
 
     /// Splits a CSV line into fields; quoted fields are unquoted into new storage.

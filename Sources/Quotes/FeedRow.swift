@@ -40,7 +40,6 @@ public struct FeedRow {
         var first = true
         for c in symbol {
             if !Symbol.isAllowed(c, first: first) {
-                if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") { return "symbol '\(FeedRow.show(symbol))' must be upper case" }
                 return "symbol '\(FeedRow.show(symbol))' has a character other than A-Z, 0-9 and . - = ^ / _"
             }
             first = false

@@ -48,8 +48,9 @@ public enum FieldSyntax {
     /// Why a text is not an ISO 8601 timestamp, or nil. Accepts
     /// `YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|±HH:MM|±HHMM|±HH]`; with no offset the
     /// time is read as UTC (the ingest session runs with `TimeZone=UTC`).
+    /// A date alone (`YYYY-MM-DD`) is midnight UTC (`TimestampText.expandingDate`).
     public static func timestampProblem(_ s: ArraySlice<UInt8>) -> String? {
-        let b = Array(s)
+        let b = Array(TimestampText.expandingDate(s))
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0

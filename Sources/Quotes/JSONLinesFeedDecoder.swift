@@ -2,12 +2,17 @@
 /// Numbers keep their exact text (`189.23` stays `189.23`); strings are taken
 /// as the field's text; `null` means absent.
 public struct JSONLinesFeedDecoder: FeedDecoder {
-    public init() {}
+    private let mapping: FeedMapping
+
+    /// Keys are mapped to fields as a CSV header's columns are (`FeedMapping`).
+    public init(mapping: FeedMapping = FeedMapping()) { self.mapping = mapping }
 
     public mutating func decode(_ line: ArraySlice<UInt8>) -> Result<FeedRow, FeedDecodeError> {
-        var p = Parser(bytes: line)
+        var p = Parser(bytes: line, mapping: mapping)
         do {
-            return .success(try p.object())
+            var row = try p.object()
+            if let error = mapping.finish(&row) { return .failure(error) }
+            return .success(row)
         } catch {
             return .failure(error)
         }
@@ -15,10 +20,12 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
 
     private struct Parser {
         let bytes: ArraySlice<UInt8>
+        let mapping: FeedMapping
         var i: Int
 
-        init(bytes: ArraySlice<UInt8>) {
+        init(bytes: ArraySlice<UInt8>, mapping: FeedMapping) {
             self.bytes = bytes
+            self.mapping = mapping
             self.i = bytes.startIndex
         }
 
@@ -47,9 +54,12 @@ public struct JSONLinesFeedDecoder: FeedDecoder {
                     let key = String(decoding: rawKey, as: UTF8.self)
                     try expect(UInt8(ascii: ":"), "':' after \"\(FeedRow.show(rawKey))\"")
                     let value = try value(for: FeedRow.show(rawKey))
-                    guard seen.insert(key).inserted else { throw FeedDecodeError("field '\(FeedRow.show(rawKey))' appears twice") }
-                    guard row.set(key, value) else {
-                        throw FeedDecodeError("unknown field '\(FeedRow.show(rawKey))'; fields are symbol, price, size, ts, bid, ask")
+                    if let field = mapping.field(for: key) {
+                        guard seen.insert(field).inserted else { throw FeedDecodeError("field '\(FeedRow.show(rawKey))' appears twice") }
+                        row.set(field, value)
+                    } else if !mapping.ignoreUnknown {
+                        throw FeedDecodeError("unknown field '\(FeedRow.show(rawKey))'; fields are symbol, price, size, ts, bid, ask"
+                            + " (map others with --columns field=key, or skip them with --ignore-unknown)")
                     }
                     skipSpace()
                     guard i < bytes.endIndex else { throw FeedDecodeError("not a JSON object: missing '}'") }

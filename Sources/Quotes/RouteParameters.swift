@@ -37,6 +37,15 @@ public enum RouteParameters {
         return v
     }
 
+    /// A whole number in `range` (`limit`).
+    public static func wholeNumber(_ raw: String?, name: String, range: ClosedRange<Int>, default value: Int) throws(QueryError) -> Int {
+        guard let raw else { return value }
+        guard let v = Int(raw.trimmingSpaces()), range.contains(v) else {
+            throw QueryError("'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return v
+    }
+
     /// A JSONP callback: a plain JavaScript identifier path (`cb`, `Ticker.cb_1`), nothing else.
     public static func callback(_ raw: String?) throws(QueryError) -> String? {
         guard let raw else { return nil }
@@ -49,13 +58,24 @@ public enum RouteParameters {
         return raw
     }
 
-    /// An ISO 8601 time (`from`, `to`).
+    /// An ISO 8601 time (`from`, `to`); a date alone is midnight UTC.
     public static func time(_ raw: String?, name: String) throws(QueryError) -> String? {
         guard let raw else { return nil }
-        if let problem = FieldSyntax.timestampProblem(Array(raw.utf8)[...]) {
+        let bytes = Array(raw.utf8)[...]
+        if let problem = FieldSyntax.timestampProblem(bytes) {
             throw QueryError("'\(name)' \(problem)")
         }
-        return raw
+        return String(decoding: TimestampText.expandingDate(bytes), as: UTF8.self)
+    }
+
+    /// `from` and `to` of `/history`: each a time as `time` takes it, and
+    /// `from` not after `to` (a reversed range is a mistake, not an empty answer).
+    public static func timeRange(from rawFrom: String?, to rawTo: String?) throws(QueryError) -> (from: String?, to: String?) {
+        let from = try time(rawFrom, name: "from"), to = try time(rawTo, name: "to")
+        if let from, let to, let f = TimestampText.micros(Array(from.utf8)[...]), let t = TimestampText.micros(Array(to.utf8)[...]), f > t {
+            throw QueryError("'from' (\(from)) is after 'to' (\(to))")
+        }
+        return (from, to)
     }
 
     /// History bar intervals and their PostgreSQL `interval` text.

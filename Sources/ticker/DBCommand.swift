@@ -49,14 +49,8 @@ struct DB: ParsableCommand {
         @OptionGroup var db: DatabaseOptions
         func run() throws {
             do {
-                let url: String
-                if let given = db.databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !given.isEmpty {
-                    url = given
-                } else {
-                    let cluster = LocalCluster.fromEnvironment()
-                    try cluster.start()
-                    url = cluster.url()!
-                }
+                // A stopped local database stays stopped: resolve says how to start it.
+                let url = try DatabaseTarget.resolve(url: db.databaseURL, local: .requireRunning, migrate: false).adminURL
                 let applied = try Migrator(directory: ResourceLocator.schema()).migrate(PGConnection(url))
                 print(applied.isEmpty ? "schema is up to date" : "applied: \(applied.joined(separator: ", "))")
             } catch { die("\(error)") }
@@ -76,11 +70,14 @@ struct DB: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say whether the local database runs, and where.")
+        static let configuration = CommandConfiguration(abstract: "Say whether the local database runs, and where it looked for it.")
         func run() throws {
-            let c = LocalCluster.fromEnvironment()
+            let home = ClusterHome.locate()
+            let c = LocalCluster(home: home.url)
+            print("home: \(home.url.path) (\(home.reason))")
             if c.isRunning() { print("running on 127.0.0.1:\(c.port ?? 0), data in \(c.dataDirectory.path)") } else {
-                print(c.isInitialized ? "stopped (data in \(c.dataDirectory.path))" : "not created yet; 'ticker db start' creates it")
+                print(c.isInitialized ? "stopped (data in \(c.dataDirectory.path)); 'ticker db start' starts it"
+                                      : "not created yet; 'ticker db start' creates it")
                 throw ExitCode(3)
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import Postgres
+import Quotes
 
 /// `ticker feed`: simulated quotes, or a CSV / JSON-lines replay.
 struct Feed: ParsableCommand {
@@ -16,15 +17,33 @@ struct Feed: ParsableCommand {
     @Option(help: "Simulated ticks per second, all symbols together.") var rate: Double = 20
     @Option(help: "Stop the simulation after this many seconds (default: run until Ctrl-C).") var duration: Double?
     @Option(name: .customLong("batch-rows"), help: "Rows per COPY statement when replaying a file.") var batchRows = 20_000
+    @Option(help: "Fields from other columns (or JSON keys), e.g. symbol=Ticker,price=Close,ts=Date,size=Volume.")
+    var columns: String?
+    @Flag(name: .customLong("ignore-unknown"), help: "Skip columns (or JSON keys) that fill no field instead of refusing the file.")
+    var ignoreUnknown = false
+    @Option(help: "The symbol of rows that give none (a one-symbol export).") var symbol: String?
+    @Option(name: .customLong("ts-format"), help: "How ts is written: iso (a date alone is midnight UTC), epoch-s or epoch-ms.")
+    var tsFormat = "iso"
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
         let modes = [simulate, csv != nil, jsonl != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("choose one of --simulate, --csv FILE or --jsonl FILE") }
-        guard rate > 0, rate <= 1_000_000 else { throw ValidationError("--rate must be between 0 and 1000000 ticks per second") }
-        if let duration, duration <= 0 { throw ValidationError("--duration must be a positive number of seconds") }
-        guard batchRows > 0 else { throw ValidationError("--batch-rows must be positive") }
+        try OptionCheck.number(rate, "--rate", OptionCheck.ticksPerSecond, "ticks per second")
+        if let duration { try OptionCheck.number(duration, "--duration", OptionCheck.seconds, "seconds") }
+        try OptionCheck.whole(batchRows, "--batch-rows", 1...1_000_000)
         _ = try parseSymbols(symbols)
+        _ = try mapping()
+    }
+
+    /// `--columns`, `--ignore-unknown`, `--symbol`, `--ts-format` as one value.
+    func mapping() throws -> FeedMapping {
+        guard let format = TimestampText.Format(rawValue: tsFormat) else {
+            throw ValidationError("--ts-format must be iso, epoch-s or epoch-ms, not '\(tsFormat.prefix(20))'")
+        }
+        do {
+            return try FeedMapping(columns: columns, ignoreUnknown: ignoreUnknown, symbol: symbol, timestamps: format)
+        } catch { throw ValidationError(error.message) }
     }
 
     func run() throws {
@@ -36,19 +55,18 @@ struct Feed: ParsableCommand {
             signal(SIGINT) { _ in Glibc.exit(0) }
             do {
                 let n = try feed.run(url: target.feedURL)
-                print("stored \(n) simulated ticks")
+                print("stored \(n) simulated \(n == 1 ? "tick" : "ticks")")
             } catch { die("\(error)", code: 2) }
             return
         }
         var file = FileFeed(path: csv ?? jsonl!, format: csv != nil ? .csv : .jsonl)
         file.batchRows = batchRows
+        file.mapping = try mapping()
         file.showProgress = isatty(2) == 1 || (csv ?? jsonl) != "-"
         do {
             let writer = try TickWriter(url: target.feedURL, logger: logger)
             let s = try file.run(into: writer)
-            let line = "stored \(s.stored) ticks in \(String(format: "%.2f", s.seconds)) s (\(Int(s.rowsPerSecond)) ticks/s)"
-                + (s.rejected > 0 ? ", rejected \(s.rejected) rows" : "")
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            FileHandle.standardError.write(Data((s.line(fromPipe: (csv ?? jsonl) == "-") + "\n").utf8))
             if s.rejected > 0 { throw ExitCode(1) }
         } catch let e as ExitCode {
             throw e

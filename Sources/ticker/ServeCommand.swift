@@ -2,6 +2,7 @@ import ArgumentParser
 import Comet
 import Foundation
 import Postgres
+import Platform
 
 /// `ticker serve`: the Comet server.
 struct Serve: ParsableCommand {
@@ -14,32 +15,42 @@ struct Serve: ParsableCommand {
     var corsOrigins: [String] = []
     @Option(name: .customLong("max-per-address"), help: "Streams and held polls per client address (0: no limit; keep 0 behind a proxy).")
     var maxPerAddress = 0
-    @Option(help: "Server processes sharing the port (SO_REUSEPORT); each holds up to ~19,000 streams.")
-    var workers = 1
+    @Option(help: "Server processes sharing the port (SO_REUSEPORT), each with its own loop, LISTEN connection and cursor; each holds up to ~19,000 streams. Default: one per core.")
+    var workers: Int?
     @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
-        guard maxPerAddress >= 0 else { throw ValidationError("--max-per-address must be 0 (no limit) or more") }
-        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1 to 64") }
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
-        guard heartbeat >= 1, heartbeat <= 300 else { throw ValidationError("--heartbeat must be 1 to 300 seconds") }
+        try OptionCheck.whole(maxPerAddress, "--max-per-address", 0...19_000, "(0: no limit)")
+        if let workers { try OptionCheck.whole(workers, "--workers", 1...64) }
+        if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
+        try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
+        _ = try listenPort()
+    }
+
+    /// `--port`, else `$PORT`, else 8080.
+    func listenPort() throws -> Int {
+        if let port { return port }
+        guard let env = ProcessInfo.processInfo.environment["PORT"], !env.isEmpty else { return 8080 }
+        guard let p = Int(env), OptionCheck.port.contains(p) else {
+            throw ValidationError("PORT '\(env.prefix(20))' is not a port number (0 to 65535)")
+        }
+        return p
     }
 
     func run() throws {
+        if worker { ParentDeath.follow() } // a worker never outlives its pool
         let logger = try db.logger("ticker.serve")
         let target: DatabaseTarget
-        do { target = try DatabaseTarget.resolve(url: db.databaseURL, prepareLocal: !worker) } catch { die("\(error)") }
+        do { target = try DatabaseTarget.resolve(url: db.databaseURL, local: worker ? .asIs : .requireRunning) } catch { die("\(error)") }
+        let workers = self.workers ?? min(ProcessInfo.processInfo.activeProcessorCount, 64)
         if workers > 1 && !worker {
             // Workers re-run this command line with --worker; the database is ready now.
             WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker"]).run()
         }
         var config = CometConfiguration(databaseURL: target.serverURL)
         config.host = host
-        config.port = try port ?? ProcessInfo.processInfo.environment["PORT"].map {
-            guard let p = Int($0) else { throw ValidationError("PORT '\($0)' is not a port number") }
-            return p
-        } ?? 8080
+        config.port = try listenPort()
         config.heartbeatSeconds = heartbeat
         config.maxConnectionsPerAddress = maxPerAddress
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")

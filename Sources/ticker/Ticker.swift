@@ -12,6 +12,23 @@ struct Ticker: ParsableCommand {
             TICKER_HOME (default .ticker/ in the current folder).
             """,
         subcommands: [Up.self, Serve.self, Feed.self, DB.self, Bench.self])
+
+    /// As ArgumentParser's, except that a usage error is one line
+    /// (`ticker: --port must be ... (see 'ticker up --help')`, exit 64)
+    /// rather than the message followed by the whole usage text.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            let known: Set = ["up", "serve", "feed", "db", "bench", "start", "stop", "url", "migrate", "psql", "status"]
+            let path = (["ticker"] + CommandLine.arguments.dropFirst().prefix { known.contains($0) }).joined(separator: " ")
+            FileHandle.standardError.write(Data("ticker: \(message) (see '\(path) --help')\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+    }
 }
 
 /// Options every command that talks to PostgreSQL shares.

@@ -9,10 +9,19 @@ struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The demo: local PostgreSQL, schema, server on 127.0.0.1:8080 and a simulated feed. Ctrl-C stops all of it.")
 
-    @Option(help: "Port of the server.") var port = 8080
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port of the server (0 picks a free one).") var port = 8080
+    @Option(name: .customLong("cors-origin"), help: "Origin allowed to call the API from another site (repeatable; '*' for any).")
+    var corsOrigins: [String] = []
     @Option(help: "Simulated ticks per second.") var rate: Double = 20
     @Option(help: "Symbols to simulate, comma-separated.") var symbols: String?
     @OptionGroup var db: DatabaseOptions
+
+    func validate() throws {
+        try OptionCheck.whole(port, "--port", OptionCheck.port)
+        try OptionCheck.number(rate, "--rate", OptionCheck.ticksPerSecond, "ticks per second")
+        _ = try parseSymbols(symbols)
+    }
 
     func run() throws {
         let logger = try db.logger("ticker.up")
@@ -21,18 +30,22 @@ struct Up: ParsableCommand {
         let target: DatabaseTarget
         do {
             if db.databaseURL == nil && (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty {
-                say("starting the local PostgreSQL under \(cluster.home.path) ...")
+                say(cluster.isRunning() ? "using the local PostgreSQL already running under \(cluster.home.path)"
+                                        : "starting the local PostgreSQL under \(cluster.home.path) ...")
                 startedDatabase = try cluster.start()
             }
-            target = try DatabaseTarget.resolve(url: db.databaseURL)
+            target = try DatabaseTarget.resolve(url: db.databaseURL, local: .start)
         } catch { die("\(error)") }
 
         var config = CometConfiguration(databaseURL: target.serverURL)
+        config.host = host
         config.port = port
+        if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         config.handleSignals = true
         let server = CometServer(configuration: config, logger: logger)
-        do { try server.start() } catch {
+        let bound: Int
+        do { bound = try server.start() } catch {
             if startedDatabase { try? cluster.stop() }
             die("\(error)")
         }
@@ -42,11 +55,13 @@ struct Up: ParsableCommand {
             do { try feed.run(url: target.feedURL) } catch { logger.error("feed stopped: \(error)") }
             feedDone.signal()
         }
+        // The address a browser can open: a wildcard listen is reached on loopback.
+        let shown = host == "0.0.0.0" || host.isEmpty ? "127.0.0.1" : host
         say("""
 
-            CometTicker is up: open http://127.0.0.1:\(port)/
+            CometTicker is up: open http://\(shown):\(bound)/
               database: psql "\(target.adminURL)"
-              Ctrl-C stops the server, the feed\(startedDatabase ? " and the database" : "").
+              Ctrl-C stops \(startedDatabase ? "the server, the feed and the database" : "the server and the feed").
 
             """)
         server.wait()

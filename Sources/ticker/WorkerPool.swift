@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Postgres
+import Platform
 
 /// `ticker serve --workers N`: N server processes sharing the port with
 /// SO_REUSEPORT, each with its own LISTEN connection and cursor: the same shape
@@ -40,7 +40,7 @@ struct WorkerPool {
                     let replacement = spawn()
                     workers.append(replacement)
                     say("worker \(pid) exited (status \(status)); started \(replacement)")
-                            }
+                }
             } else {
                 usleep(100_000)
             }
@@ -48,14 +48,11 @@ struct WorkerPool {
         exit(0)
     }
 
+    /// Starts a worker: a clean signal state (`Spawn`), and told our pid so it
+    /// can ask to die with us (`ParentDeath.follow()` in `Serve.run`).
     private func spawn() -> pid_t {
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var pid: pid_t = 0
-        Shell.spawnLock.lock()
-        let rc = posix_spawn(&pid, "/proc/self/exe", nil, nil, argv, environ)
-        Shell.spawnLock.unlock()
-        if rc != 0 { die("cannot start a worker: \(String(cString: strerror(rc)))") }
-        return pid
+        do {
+            return try Spawn.start(arguments, executable: "/proc/self/exe", environment: ParentDeath.childEnvironment())
+        } catch { die("cannot start a worker: \(error)") }
     }
 }

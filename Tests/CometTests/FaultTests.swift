@@ -13,8 +13,10 @@ import TickerTestSupport
     }
 
     func serve(_ port: Int, _ db: DatabaseTarget, _ extra: [String] = []) throws -> ChildProcess {
+        // One process unless a test asks for more: its pid is the server's (RSS, signals).
+        let workers = extra.contains("--workers") ? [] : ["--workers", "1"]
         let p = try ChildProcess([tickerExecutable, "serve", "--port", "\(port)", "--database-url", db.serverURL,
-                                  "--log-level", "error"] + extra, log: NSTemporaryDirectory() + "serve-\(port).log")
+                                  "--log-level", "error"] + workers + extra, log: NSTemporaryDirectory() + "serve-\(port).log")
         try waitForPort(port)
         return p
     }

@@ -28,9 +28,16 @@ import TickerTestSupport
         #expect(big.status == 400 || big.status == 413 || big.status == 431 || big.status == 0)
         let long = try HTTPTestClient.get(port: s.port, "/quotes?symbols=" + String(repeating: "A,", count: 3000))
         #expect(long.status == 414 || long.status == 400)
-        let method = try HTTPTestClient(port: s.port, path: "/health", method: "DELETE")
-        method.readUntil(timeout: 3) { _ in false }
-        #expect(method.status == 501 || method.status == 405)
+        // Methods a route does not serve: 405, `Allow`, and the API's one-line JSON.
+        for path in ["/health", "/poll?symbols=A", "/stream?symbols=A", "/index.html"] {
+            for verb in ["POST", "PUT", "DELETE"] {
+                let method = try HTTPTestClient(port: s.port, path: path, headers: ["Content-Length": "0", "Connection": "close"], method: verb)
+                method.readUntil(timeout: 3) { _ in false }
+                #expect(method.status == 405, "\(verb) \(path)")
+                #expect(method.headers["allow"] == "GET, HEAD, OPTIONS")
+                #expect(method.text.hasPrefix("{\"error\":\"\(verb) is not allowed on "))
+            }
+        }
         // And it still serves others.
         #expect(try HTTPTestClient.get(port: s.port, "/health").status == 200)
     }

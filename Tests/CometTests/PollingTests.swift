@@ -24,12 +24,19 @@ import TickerTestSupport
         #expect(allTickIDs(c.text) == [2])
     }
 
-    @Test func longPollTimesOutWithTheSameCursor() throws {
+    @Test func longPollTimesOutAtTheServersCursor() throws {
         let s = try TestServer(target: TestCluster.database())
         try s.insert("INSERT INTO ticks (symbol, price) VALUES ('B', 1)")
         Thread.sleep(forTimeInterval: 0.3)
         let r = try HTTPTestClient.get(port: s.port, "/poll?symbols=A&since=1&wait=1")
         #expect(r.body == "{\"cursor\":1,\"ticks\":[]}")
+        // A quiet symbol's poller moves on with the server while other symbols
+        // tick, so it never falls off the tick log (it used to keep `since`).
+        let held = try HTTPTestClient(port: s.port, path: "/poll?symbols=A&since=1&wait=2")
+        Thread.sleep(forTimeInterval: 0.5)
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('B', 2), ('B', 3)")
+        #expect(held.readUntil(timeout: 5) { $0.contains("\"ticks\"") })
+        #expect(held.text == "{\"cursor\":3,\"ticks\":[]}")
     }
 
     @Test func plainPollAnswersAtOnceAndJSONPIsSafe() throws {

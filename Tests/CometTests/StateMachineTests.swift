@@ -1,6 +1,7 @@
 import Testing
 @testable import Comet
 @testable import Quotes
+import Platform
 
 @Suite struct CursorReaderTests {
     @Test func wakeUpsDuringAFetchAreNotLost() {

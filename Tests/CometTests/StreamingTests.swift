@@ -170,7 +170,10 @@ import TickerTestSupport
     }
 
     @Test func aStalledReaderIsConflatedWhileAHealthyOneKeepsUp() throws {
-        let s = try TestServer(target: TestCluster.database()) { $0.heartbeatSeconds = 1 }
+        // The write timeout (a reader that takes nothing for that long is
+        // closed) is raised: on a loaded machine the feed below can outlast
+        // the default 30 s, and this test is about conflation, not timeouts.
+        let s = try TestServer(target: TestCluster.database()) { $0.heartbeatSeconds = 1; $0.writeTimeoutSeconds = 300 }
         let stalled = try HTTPTestClient(port: s.port, path: "/stream?symbols=A,B", receiveBuffer: 4096)
         Thread.sleep(forTimeInterval: 0.2)
         nonisolated(unsafe) let healthy = try openStream(s, "symbols=A,B")

@@ -32,4 +32,19 @@ import Testing
         #expect(try RouteParameters.interval("1m")?.sql == "1 minute")
         #expect(throws: (any Error).self) { try RouteParameters.interval("2m") }
     }
+
+    @Test func limitsAreWholeNumbersNotSecondsAndRangesRunForward() throws {
+        #expect(throws: QueryError("'limit' must be a whole number from 1 to 10000")) {
+            try RouteParameters.wholeNumber("0", name: "limit", range: 1...10_000, default: 1000)
+        }
+        #expect(try RouteParameters.wholeNumber(nil, name: "limit", range: 1...10_000, default: 1000) == 1000)
+        #expect(throws: QueryError("'from' (2026-11-25T12:00:00Z) is after 'to' (2026-11-25T11:00:00Z)")) {
+            try RouteParameters.timeRange(from: "2026-11-25T12:00:00Z", to: "2026-11-25T11:00:00Z")
+        }
+        // The same instant in two zones is not a reversed range; a date alone is midnight UTC.
+        let r = try RouteParameters.timeRange(from: "2026-11-25T12:00:00+01:00", to: "2026-11-25T11:00:00Z")
+        #expect(r.from == "2026-11-25T12:00:00+01:00")
+        #expect(try RouteParameters.timeRange(from: "2026-11-25", to: nil).from == "2026-11-25T00:00:00Z")
+        #expect(throws: (any Error).self) { try RouteParameters.timeRange(from: "2026-11-26", to: "2026-11-25T23:59:59Z") }
+    }
 }

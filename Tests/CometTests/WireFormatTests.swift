@@ -1,5 +1,6 @@
 import Testing
-@testable import Quotes
+@testable import Comet
+import Quotes
 
 @Suite struct WireFormatTests {
     let hostile = Tick(id: 7, symbol: "</script><!--<script>alert(1)</script>", price: "1.00", ts: "2026-11-24T12:00:00.000000Z")
@@ -21,15 +22,15 @@ import Testing
 
     @Test func preamblesPadPastProxyThresholds() {
         for f in WireFormat.allCases where f != .multipart {
-            #expect(f.preamble(retryMilliseconds: 1000).count >= 2048)
+            #expect(f.transport.preamble(retryMilliseconds: 1000).count >= 2048)
         }
-        #expect(String(decoding: WireFormat.sse.preamble(retryMilliseconds: 1500), as: UTF8.self).hasSuffix("retry: 1500\n\n"))
+        #expect(String(decoding: WireFormat.sse.transport.preamble(retryMilliseconds: 1500), as: UTF8.self).hasSuffix("retry: 1500\n\n"))
     }
 
     @Test func multipartPutsABatchInOnePart() {
         var out: [UInt8] = []
         let ticks = [1, 2].map { EncodedTick(Tick(id: Int64($0), symbol: "A", price: "1", ts: "t")) }
-        WireFormat.multipart.appendTicks(ticks, to: &out)
+        WireFormat.multipart.transport.appendTicks(ticks, to: &out)
         let text = String(decoding: out, as: UTF8.self)
         #expect(text.hasPrefix("Content-Type: application/json\r\n\r\n{\"event\":\"ticks\",\"data\":[{\"id\":1,"))
         #expect(text.hasSuffix("],\"id\":2}\r\n--tickerpart\r\n"))

@@ -1,6 +1,6 @@
+import Platform
 import Foundation
 import Glibc
-import Comet
 
 /// A small blocking HTTP/1.1 client over a plain socket, for tests: whole
 /// responses, and streams read incrementally with chunked decoding, so a test

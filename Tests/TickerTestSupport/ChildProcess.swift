@@ -1,27 +1,17 @@
+import Platform
 import Foundation
 import Glibc
-import Comet
 import Postgres
 
 /// A helper program (nginx, chromedriver) started for a test and killed with it.
 public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
 
-    public init(_ arguments: [String], log: String) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var p: pid_t = 0
-        Shell.spawnLock.lock()
-        let rc = posix_spawnp(&p, arguments[0], &actions, nil, argv, environ)
-        Shell.spawnLock.unlock()
-        guard rc == 0 else { throw TestError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
-        pid = p
+    public init(_ arguments: [String], log: String, environment: [String: String]? = nil) throws {
+        do {
+            pid = try Spawn.start(arguments, environment: LeftoverProcesses.mark(environment), output: .file(log))
+        } catch { throw TestError(error.description) }
+        LeftoverProcesses.watch()
     }
 
     /// SIGTERM, then SIGKILL if it has not exited within `grace` seconds.

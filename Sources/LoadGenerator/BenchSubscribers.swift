@@ -1,6 +1,7 @@
-import CLibEvent
+import EventHTTP
 import Foundation
 import Glibc
+import Platform
 
 /// The load side of `ticker bench`: many streaming subscribers on one libevent
 /// loop, each a plain socket reading SSE (HTTP/1.0, so no chunk framing), that
@@ -17,21 +18,20 @@ public final class BenchSubscribers: @unchecked Sendable {
     public private(set) var deliveries: [Delivery] = []
     public private(set) var helloCount = 0
     public private(set) var failures = 0
-    private var stopEvent: LoopEvent?
+    private var stopEvent: WakeUp?
     private var pacer: LoopEvent?
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
     final class Conn {
         let index: Int32
-        var bev: OpaquePointer?
+        var client: TCPClient?
         var line: [UInt8] = []
         var inBody = false
         var currentID: Int64 = 0
         var isTick = false
         var open = false
-        unowned let owner: BenchSubscribers
-        init(index: Int32, owner: BenchSubscribers) { self.index = index; self.owner = owner }
+        init(index: Int32) { self.index = index }
     }
 
     /// The server under test: CometTicker (`hello` opens, `id:` lines carry
@@ -45,8 +45,8 @@ public final class BenchSubscribers: @unchecked Sendable {
     /// given local source addresses in turn (several are needed past ~28,000
     /// connections to one port). Returns once all said hello or `timeout` passed.
     public func open(host: String, port: Int, paths: [String], sources: [String] = ["127.0.0.1"], timeout: Double) -> Double {
-        let started = CometServer.now()
-        stopEvent = LoopEvent(loop: loop, fd: -1, events: 0) { [unowned self] _ in self.loop.stop() }
+        let started = MonotonicClock.now()
+        stopEvent = loop.wakeUp { [unowned self] in self.loop.stop() }
         // Connect in waves of 500 every 20 ms: a listen queue is capped by
         // net.core.somaxconn (4096 here), and real users do not all arrive in
         // the same millisecond.
@@ -54,7 +54,7 @@ public final class BenchSubscribers: @unchecked Sendable {
         pacer = loop.every(0.02) { [unowned self] in
             let end = min(next + 500, paths.count)
             while next < end {
-                let c = Conn(index: Int32(next), owner: self)
+                let c = Conn(index: Int32(next))
                 self.connections.append(c)
                 self.connect(c, host: host, port: port, source: sources[next % sources.count], path: paths[next])
                 next += 1
@@ -65,11 +65,11 @@ public final class BenchSubscribers: @unchecked Sendable {
         t.stackSize = 8 << 20
         thread = t
         t.start()
-        while CometServer.now() - started < timeout {
+        while MonotonicClock.now() - started < timeout {
             if helloSnapshot() + failureSnapshot() >= paths.count { break }
             usleep(20_000)
         }
-        return CometServer.now() - started
+        return MonotonicClock.now() - started
     }
 
     private let countLock = NSLock()
@@ -78,11 +78,10 @@ public final class BenchSubscribers: @unchecked Sendable {
 
     /// Stops the loop and returns every delivery recorded.
     public func stop() -> [Delivery] {
-        stopEvent?.activate()
+        stopEvent?.signal()
         done.wait()
         openIndexes = connections.filter(\.open).map { Int($0.index) }
-        for c in connections { if let b = c.bev { bufferevent_free(b) } }
-        connections.removeAll()
+        connections.removeAll() // each client closes its socket as it goes
         return deliveries
     }
 
@@ -98,12 +97,12 @@ public final class BenchSubscribers: @unchecked Sendable {
     /// Waits until no delivery has arrived for `quiet` seconds (or `limit` passed),
     /// so late ticks count as late, not lost.
     public func settle(quiet: Double = 2, limit: Double = 60) {
-        let start = CometServer.now()
+        let start = MonotonicClock.now()
         var last = deliveredCount, lastChange = start
-        while CometServer.now() - start < limit, CometServer.now() - lastChange < quiet {
+        while MonotonicClock.now() - start < limit, MonotonicClock.now() - lastChange < quiet {
             usleep(100_000)
             let n = deliveredCount
-            if n != last { last = n; lastChange = CometServer.now() }
+            if n != last { last = n; lastChange = MonotonicClock.now() }
         }
     }
 
@@ -113,26 +112,17 @@ public final class BenchSubscribers: @unchecked Sendable {
     public var failed: Int { failureSnapshot() }
 
     private func connect(_ c: Conn, host: String, port: Int, source: String, path: String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { countLock.lock(); failures += 1; countLock.unlock(); return }
-        _ = IPv4Endpoint(host: source, port: 0).withSockaddr { bind(fd, $0, $1) }
-        let bev = bufferevent_socket_new(loop.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
-        c.bev = bev
-        let ctx = Unmanaged.passUnretained(c).toOpaque()
-        bufferevent_setcb(bev, { _, ctx in
-            let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
-            c.owner.readable(c)
-        }, nil, { _, what, ctx in
-            let c = Unmanaged<Conn>.fromOpaque(ctx!).takeUnretainedValue()
-            if what & Int16(BEV_EVENT_CONNECTED) != 0 { return }
-            c.owner.countLock.lock()
-            if c.open { c.owner.closedAfterOpen += 1 } else { c.owner.failures += 1 }
-            c.owner.countLock.unlock()
-        }, ctx)
-        bufferevent_enable(bev, Int16(EV_READ))
-        let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n"
-        _ = request.withCString { bufferevent_write(bev, $0, strlen($0)) }
-        _ = IPv4Endpoint(host: host, port: port).withSockaddr { bufferevent_socket_connect(bev, $0, Int32($1)) }
+        let client = TCPClient(loop: loop, source: IPv4Endpoint(host: source, port: 0), onBytes: { [unowned self, unowned c] bytes in
+            self.readable(c, bytes)
+        }, onClose: { [unowned self, unowned c] in
+            self.countLock.lock()
+            if c.open { self.closedAfterOpen += 1 } else { self.failures += 1 }
+            self.countLock.unlock()
+        })
+        guard let client else { countLock.lock(); failures += 1; countLock.unlock(); return }
+        c.client = client
+        client.write(Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        _ = client.connect(to: IPv4Endpoint(host: host, port: port))
     }
 
     private func record(_ d: Delivery) {
@@ -146,20 +136,12 @@ public final class BenchSubscribers: @unchecked Sendable {
         countLock.lock(); helloCount += 1; countLock.unlock()
     }
 
-    private var scratch = [UInt8](repeating: 0, count: 65536)
-
-    private func readable(_ c: Conn) {
-        guard let bev = c.bev, let input = bufferevent_get_input(bev) else { return }
-        while true {
-            let n = scratch.withUnsafeMutableBytes { evbuffer_remove(input, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            let now = CometServer.now()
-            for i in 0..<Int(n) {
-                let b = scratch[i]
-                if b != 10 { c.line.append(b); continue }
-                handle(c, now)
-                c.line.removeAll(keepingCapacity: true)
-            }
+    private func readable(_ c: Conn, _ bytes: UnsafeRawBufferPointer) {
+        let now = MonotonicClock.now()
+        for b in bytes {
+            if b != 10 { c.line.append(b); continue }
+            handle(c, now)
+            c.line.removeAll(keepingCapacity: true)
         }
     }
 

@@ -1,6 +1,7 @@
 import CLibEvent
 import Glibc
 import Logging
+import Platform
 
 /// Owner of the `evhttp` and its listener, with the hardening libevent 2.1
 /// does not give by default (see LIBEVENT-LIBPQ.md):
@@ -9,11 +10,11 @@ import Logging
 /// when the process is out of file descriptors.
 ///
 /// Loop thread only.
-final class HTTPServer {
+public final class HTTPServer {
     /// Called for every complete request.
-    var handler: ((HTTPRequest) -> Void)?
+    public var handler: ((HTTPRequest) -> Void)?
     /// Called when a connection that carried a long-lived response closes.
-    var connectionClosed: ((OpaquePointer) -> Void)?
+    public var connectionClosed: ((ConnectionID) -> Void)?
 
     private let loop: EventLoop
     private let http: OpaquePointer
@@ -22,17 +23,21 @@ final class HTTPServer {
     private let logger: Logger
     /// Reused for every chunk: `evhttp_send_reply_chunk` moves its contents out.
     let scratch: OpaquePointer
-    private(set) var acceptPauses = 0
+    public private(set) var acceptPauses = 0
 
-    init(loop: EventLoop, requestTimeout: Int32, maxHeaderBytes: Int, logger: Logger) {
+    /// - Parameters:
+    ///   - requestTimeout: seconds a client may take to send its request (slowloris guard).
+    ///   - maxHeaderBytes: larger headers get evhttp's 400.
+    ///   - maxBodyBytes: larger request bodies get evhttp's 413.
+    public init(loop: EventLoop, requestTimeout: Int32, maxHeaderBytes: Int, maxBodyBytes: Int = 16 * 1024, logger: Logger) {
         self.loop = loop
         self.logger = logger
         http = evhttp_new(loop.base)
         scratch = evbuffer_new()
         evhttp_set_timeout(http, requestTimeout)
         evhttp_set_max_headers_size(http, maxHeaderBytes)
-        evhttp_set_max_body_size(http, 16 * 1024)
-        evhttp_set_allowed_methods(http, UInt16(EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_OPTIONS.rawValue))
+        evhttp_set_max_body_size(http, maxBodyBytes)
+        evhttp_set_allowed_methods(http, HTTPMethod.accepted)
         evhttp_set_gencb(http, { req, ctx in
             guard let req, let ctx else { return }
             let server = Unmanaged<HTTPServer>.fromOpaque(ctx).takeUnretainedValue()
@@ -48,7 +53,7 @@ final class HTTPServer {
     /// Binds `host:port` (port 0: any free port) with a backlog of `backlog`;
     /// `reusePort` lets several worker processes share the port.
     /// - Returns: the bound port.
-    func bind(host: String, port: Int, backlog: Int32 = 8192, reusePort: Bool = false) throws -> Int {
+    public func bind(host: String, port: Int, backlog: Int32 = 8192, reusePort: Bool = false) throws(ServerError) -> Int {
         let address = host == "localhost" ? "127.0.0.1" : host
         var check = in_addr()
         guard inet_pton(AF_INET, address, &check) == 1 else {
@@ -95,7 +100,8 @@ final class HTTPServer {
         }
     }
 
-    func closeListener() {
+    /// Stops accepting new connections (shutdown).
+    public func closeListener() {
         if let listener {
             ListenerRegistry.shared.remove(listener)
             evconnlistener_disable(listener)
@@ -103,10 +109,11 @@ final class HTTPServer {
     }
 
     /// Watches `connection` for closing; `connectionClosed` then names it.
-    func watchClose(_ connection: OpaquePointer) {
-        evhttp_connection_set_closecb(connection, { evcon, ctx in
+    public func watchClose(_ connection: ConnectionID) {
+        guard let evcon = OpaquePointer(bitPattern: connection.raw) else { return }
+        evhttp_connection_set_closecb(evcon, { evcon, ctx in
             guard let evcon, let ctx else { return }
-            Unmanaged<HTTPServer>.fromOpaque(ctx).takeUnretainedValue().connectionClosed?(evcon)
+            Unmanaged<HTTPServer>.fromOpaque(ctx).takeUnretainedValue().connectionClosed?(ConnectionID(evcon))
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 }
@@ -132,7 +139,7 @@ final class ListenerRegistry: @unchecked Sendable {
 }
 
 /// A server start-up or configuration problem; `description` is the line a user sees.
-public struct ServerError: Error, CustomStringConvertible {
+public struct ServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,86 @@
+import EventHTTP
+import Foundation
+import Logging
+import Platform
+import Postgres
+import Quotes
+
+/// The server's one reader of new ticks: a LISTEN connection whose
+/// notifications wake a `CursorReader`, and the fetch loop that reads every
+/// tick after the cursor, in id order, into the hub.
+///
+/// Loop thread only (but `loadInitialState`, which runs before the loop).
+final class CursorPump {
+    private let db: DatabaseDriver
+    private let hub: TickHub
+    private let logger: Logger
+    private var reader: CursorReader
+    private var wakeTime: Double?
+    /// Time from the last wake-up to its ticks being routed (for metrics).
+    private(set) var lastFetchSeconds = 0.0
+
+    static let fetchBatch = 5000
+
+    init(loop: EventLoop, databaseURL: String, hub: TickHub, logger: Logger) {
+        self.hub = hub
+        self.logger = logger
+        reader = CursorReader(cursor: hub.cursor)
+        db = DatabaseDriver(loop: loop, url: databaseURL, logger: logger)
+        db.onConnect = { [unowned self] in self.connected() }
+        db.onNotification = { [unowned self] in self.perform(self.reader.notified()) }
+        db.onDisconnect = { [unowned self] in self.reader.disconnected() }
+    }
+
+    func start() { db.start() }
+    func close() { db.close() }
+
+    /// True while the LISTEN connection is up.
+    var isReady: Bool { db.isReady }
+    var reconnects: Int { db.reconnects }
+
+    /// The cursor and latest quotes at start, read with a blocking connection
+    /// before the loop runs; retried briefly so a server started with its
+    /// database comes up cleanly.
+    static func loadInitialState(databaseURL: String, logger: Logger) throws -> (cursor: Int64, latest: [Tick]) {
+        var lastError: PGError?
+        for attempt in 0..<20 {
+            do {
+                let c = try PGConnection(databaseURL, logger: logger)
+                let cursor = try c.exec("SELECT coalesce(max(id), 0) FROM ticks").int64(0, 0) ?? 0
+                let latest = TickSQL.ticks(from: try c.exec(TickSQL.latestAll, [String(cursor)]))
+                return (cursor, latest)
+            } catch {
+                lastError = error
+                if !error.isConnectionLoss { break }
+                Thread.sleep(forTimeInterval: min(0.1 * Double(attempt + 1), 1))
+            }
+        }
+        throw ServerError("cannot read ticks from the database: \(lastError.map { "\($0)" } ?? "unknown error")")
+    }
+
+    private func connected() {
+        db.query("LISTEN ticks") { [unowned self] result in
+            if case .failure(let e) = result { self.logger.error("LISTEN failed: \(e)"); return }
+            // Notifications sent while disconnected are gone: catch up from the cursor.
+            self.perform(self.reader.connected())
+        }
+    }
+
+    private func perform(_ action: CursorReader.Action) {
+        guard case .fetch(let after) = action else { return }
+        if wakeTime == nil { wakeTime = MonotonicClock.now() }
+        db.query(TickSQL.after, [String(after), String(Self.fetchBatch)]) { [unowned self] result in
+            switch result {
+            case .success(let r):
+                let ticks = TickSQL.ticks(from: r)
+                self.hub.publish(ticks) // parked polls answer from here too
+                if let w = self.wakeTime { self.lastFetchSeconds = MonotonicClock.now() - w }
+                self.wakeTime = nil
+                self.perform(self.reader.fetched(lastID: ticks.last?.id, full: ticks.count == Self.fetchBatch))
+            case .failure(let e):
+                self.logger.warning("fetching ticks failed: \(e)")
+                self.reader.fetchFailed()
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Quotes
+
+/// The protocol's events other than ticks, in one place: every transport
+/// frames these same names and JSON bodies (docs/PROTOCOL.md describes them).
+enum ControlEvent: Equatable {
+    /// First event of every stream: where the server's cursor is, how often
+    /// heartbeats come, and the symbols the stream carries.
+    case hello(cursor: Int64, heartbeatSeconds: Int, symbols: [String])
+    /// The latest quote of each symbol, when not resuming.
+    case snapshot(ticks: [EncodedTick], cursor: Int64?)
+    /// The client's cursor cannot be resumed (unknown, or too far behind):
+    /// it starts afresh from `cursor` with a snapshot.
+    case reset(reason: String, cursor: Int64)
+    /// A slow reader was given the latest tick per symbol instead of `skipped` ticks.
+    case conflated(skipped: Int, from: Int64, to: Int64)
+    /// The server is going away; reconnect after `retryMilliseconds` from `cursor`.
+    case bye(retryMilliseconds: Int, cursor: Int64)
+    /// Keep-alive carrying the cursor (transports without a comment syntax).
+    case heartbeat(cursor: Int64)
+
+    static func == (a: ControlEvent, b: ControlEvent) -> Bool { a.name == b.name && a.json == b.json && a.id == b.id }
+
+    var name: String {
+        switch self {
+        case .hello: return "hello"
+        case .snapshot: return "snapshot"
+        case .reset: return "reset"
+        case .conflated: return "conflated"
+        case .bye: return "bye"
+        case .heartbeat: return "heartbeat"
+        }
+    }
+
+    /// The event id (a cursor a reconnect may resume from), where it has one.
+    var id: Int64? {
+        switch self {
+        case .snapshot(_, let cursor): return cursor
+        case .heartbeat(let cursor): return cursor
+        default: return nil
+        }
+    }
+
+    var json: String {
+        var w = JSONWriter()
+        switch self {
+        case .hello(let cursor, let heartbeat, let symbols):
+            w.field("cursor", cursor)
+            w.field("heartbeat", heartbeat)
+            w.field("symbols", strings: symbols)
+        case .snapshot(let ticks, _):
+            w.field("ticks", rawArray: ticks.lazy.map(\.json))
+        case .reset(let reason, let cursor):
+            w.field("reason", reason)
+            w.field("cursor", cursor)
+        case .conflated(let skipped, let from, let to):
+            w.field("skipped", skipped)
+            w.field("from", from)
+            w.field("to", to)
+        case .bye(let retry, let cursor):
+            w.field("retry", retry)
+            w.field("cursor", cursor)
+        case .heartbeat(let cursor):
+            w.field("cursor", cursor)
+        }
+        return w.json
+    }
+}

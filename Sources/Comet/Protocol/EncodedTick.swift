@@ -1,0 +1,58 @@
+import EventHTTP
+import Quotes
+
+/// A tick with its renderings, made once when the tick enters the core and
+/// shared by every subscriber (Pushpin's "one rendering per format").
+///
+/// The stream frames sit in one `SharedBytes` block at a fixed address, each
+/// with its chunked-encoding head and tail around it, so a delivery is a
+/// gather-write of these bytes: the same block serves HTTP/1.1 (whole chunk)
+/// and HTTP/1.0 (just the frame) clients, with no copy per subscriber.
+struct EncodedTick: Sendable {
+    /// Which stream frame of a tick a transport sends.
+    enum FrameKind: Sendable { case sse, script }
+
+    let tick: Tick
+    let json: [UInt8]
+    private let frames: SharedBytes
+    /// Ranges in `frames`: the whole chunk, and the frame inside it.
+    private let sseChunk: Range<Int>, sseFrame: Range<Int>
+    private let scriptChunk: Range<Int>, scriptFrame: Range<Int>
+
+    var id: Int64 { tick.id }
+
+    init(_ tick: Tick) {
+        self.tick = tick
+        let json = tick.json
+        self.json = Array(json.utf8)
+        var sse: [UInt8] = []
+        SSETransport().appendEvent("tick", json: json, id: tick.id, to: &sse)
+        var script: [UInt8] = []
+        ForeverFrameTransport().appendEvent("tick", json: json, id: tick.id, to: &script)
+        var block: [UInt8] = []
+        func chunk(_ frame: [UInt8]) -> (Range<Int>, Range<Int>) {
+            let start = block.count
+            block += ChunkHeader(length: frame.count).array
+            let inner = block.count..<(block.count + frame.count)
+            block += frame
+            block += [13, 10]
+            return (start..<block.count, inner)
+        }
+        (sseChunk, sseFrame) = chunk(sse)
+        (scriptChunk, scriptFrame) = chunk(script)
+        frames = SharedBytes(block)
+    }
+
+    /// The frame of `kind`, as a whole chunk when `chunked`; valid while this tick lives.
+    func frame(_ kind: FrameKind, chunked: Bool) -> UnsafeRawBufferPointer {
+        switch kind {
+        case .sse: return frames.slice(chunked ? sseChunk : sseFrame)
+        case .script: return frames.slice(chunked ? scriptChunk : scriptFrame)
+        }
+    }
+
+    /// `id:`/`event: tick`/`data:` frame, for `sse` and `xhr`.
+    var sse: [UInt8] { Array(frame(.sse, chunked: false)) }
+    /// `<script>` chunk, for `iframe`.
+    var script: [UInt8] { Array(frame(.script, chunked: false)) }
+}

@@ -1,0 +1,90 @@
+import EventHTTP
+import Postgres
+import Quotes
+
+/// `GET /stream`: opens a stream on one of the streaming transports, resumes
+/// it from `since` or `Last-Event-ID` by the `ResumePlan`, and registers it
+/// with the hub.
+struct StreamRoute {
+    unowned let context: ServerContext
+
+    func register(on router: Router) {
+        router.register("/stream") { try self.open($0, $1) }
+    }
+
+    private func open(_ req: HTTPRequest, _ q: QueryParameters) throws {
+        let config = context.config
+        try q.requireOnly(["symbols", "since", "transport"])
+        let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
+        let format: WireFormat
+        if let t = try q.value("transport") {
+            guard let f = WireFormat(rawValue: t) else {
+                throw QueryError("unknown transport '\(String(t.prefix(20)))'; use sse, xhr, iframe or multipart")
+            }
+            format = f
+        } else {
+            format = .sse
+        }
+        // `since` wins over the header: a client that sets it knows what it wants.
+        let since = try RouteParameters.cursor(q.value("since"), name: "since")
+            ?? RouteParameters.cursor(req.header("Last-Event-ID"), name: "Last-Event-ID")
+        let peer = req.peer
+        if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
+        guard let connection = req.connection else { return }
+
+        let hub = context.hub
+        let transport = format.transport
+        for (name, value) in transport.headers { req.setHeader(name, value) }
+        req.startStream(writeTimeout: config.writeTimeoutSeconds)
+        let cursor = hub.cursor
+        let plan = ResumePlan(since: since, cursor: cursor, logFloor: hub.log.floor)
+        let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: plan.missedAfter ?? cursor,
+                                 replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
+        var opening = context.preambles[format]!
+        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols), to: &opening)
+        if plan == .unknownCursor {
+            // A cursor from the future (another database, or a reset): start afresh.
+            transport.append(.reset(reason: "unknown cursor", cursor: cursor), to: &opening)
+        }
+        if plan.needsSnapshot {
+            transport.append(.snapshot(ticks: hub.snapshot(symbols), cursor: cursor), to: &opening)
+        }
+        s.open(opening)
+
+        context.track(s, on: connection, peer: peer)
+        context.metrics.streamsOpened[format, default: 0] += 1
+        context.metrics.streamsOpen[format, default: 0] += 1
+
+        switch plan {
+        case .fromLog(let after):
+            s.deliverMissed(hub.log.ticks(after: after) { symbols.contains($0) })
+        case .fromDatabase(let after):
+            replay(s, symbols: symbols, after: after, upTo: cursor)
+        case .fresh, .unknownCursor, .upToDate:
+            break
+        }
+    }
+
+    /// Replays what a resuming stream missed from PostgreSQL; too much, or no
+    /// history, and the client is told to start afresh.
+    private func replay(_ s: StreamSubscriber, symbols: [String], after: Int64, upTo cursor: Int64) {
+        let max = context.config.maxReplay
+        context.metrics.replaysFromDatabase += 1
+        let params = [String(after), TickSQL.arrayLiteral(symbols), String(cursor), String(max + 1)]
+        context.queryDB.query(TickSQL.replay, params) { [weak s, unowned context] result in
+            guard let s, !s.isClosed else { return }
+            let hub = context.hub
+            switch result {
+            case .success(let r):
+                let ticks = TickSQL.ticks(from: r)
+                if ticks.count > max {
+                    s.abandonReplay(reason: "more than \(max) ticks missed", snapshot: hub.snapshot(symbols), cursor: hub.cursor)
+                } else {
+                    s.finishReplay(ticks.map(EncodedTick.init))
+                }
+            case .failure:
+                s.abandonReplay(reason: "history unavailable", snapshot: hub.snapshot(symbols), cursor: hub.cursor)
+            }
+        }
+    }
+}

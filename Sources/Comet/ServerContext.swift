@@ -1,0 +1,130 @@
+import EventHTTP
+import Logging
+import Postgres
+import Quotes
+
+/// Everything that exists only while the server runs: the hub, the cursor
+/// pump, the query connection, the long-lived responses and their admission,
+/// the counters. The routes and transports work through it.
+///
+/// Loop thread only.
+final class ServerContext {
+    let config: CometConfiguration
+    let logger: Logger
+    let loop: EventLoop
+    let http: HTTPServer
+    let hub: TickHub
+    let pump: CursorPump
+    /// History, replays: everything but the cursor's own reads.
+    let queryDB: DatabaseDriver
+    var metrics = Metrics()
+    private(set) var admission: Admission
+    /// The long-lived response on each connection (a stream or a parked poll).
+    private var active: [ConnectionID: TickSubscriber] = [:]
+    private(set) var streams: [ObjectIdentifier: StreamSubscriber] = [:]
+    /// Each format's opening bytes (2 KiB of padding and the retry hint), made
+    /// once: building them per stream was 60% of the server's instructions
+    /// when many streams open (callgrind).
+    let preambles: [WireFormat: [UInt8]]
+    private var heartbeatTimer: LoopEvent?
+
+    init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick]) {
+        self.config = config
+        self.logger = logger
+        self.loop = loop
+        self.http = http
+        hub = TickHub(cursor: cursor, latest: latest, logCapacity: config.tickLogCapacity)
+        pump = CursorPump(loop: loop, databaseURL: config.databaseURL, hub: hub, logger: logger)
+        queryDB = DatabaseDriver(loop: loop, url: config.databaseURL, logger: logger)
+        admission = Admission(maxTotal: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress)
+        var p: [WireFormat: [UInt8]] = [:]
+        for f in WireFormat.allCases { p[f] = f.transport.preamble(retryMilliseconds: config.retryMilliseconds) }
+        preambles = p
+    }
+
+    func start() {
+        http.connectionClosed = { [unowned self] in self.connectionClosed($0) }
+        pump.start()
+        queryDB.start()
+        heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
+    }
+
+    // MARK: Long-lived responses
+
+    /// Registers a long-lived response on its connection.
+    func track(_ sub: TickSubscriber, on connection: ConnectionID, peer: String) {
+        sub.peer = peer
+        admission.admit(peer: peer)
+        active[connection] = sub
+        http.watchClose(connection)
+        hub.add(sub)
+        if let s = sub as? StreamSubscriber { streams[ObjectIdentifier(s)] = s }
+    }
+
+    /// Forgets the long-lived response of a connection, if it still has one
+    /// (and, with `only`, if it is that one).
+    @discardableResult
+    func untrack(_ connection: ConnectionID, only sub: TickSubscriber? = nil) -> TickSubscriber? {
+        guard let found = active[connection], sub == nil || found === sub else { return nil }
+        active[connection] = nil
+        admission.release(peer: found.peer)
+        hub.remove(found)
+        if let s = found as? StreamSubscriber { streams[ObjectIdentifier(s)] = nil }
+        return found
+    }
+
+    var openResponses: Int { active.count }
+
+    /// A connection with a stream or parked poll closed: forget its subscriber
+    /// and free the request evhttp detached.
+    private func connectionClosed(_ connection: ConnectionID) {
+        guard let sub = untrack(connection) else { return }
+        if let s = sub as? StreamSubscriber {
+            metrics.streamsOpen[s.format, default: 1] -= 1
+            metrics.conflatedTicks += s.conflations
+            s.markClosed()
+            s.request.freeIfDetached()
+        } else if let w = sub as? LongPollTransport {
+            w.abandon() // its onFinish updates the counts
+            w.request.freeIfDetached()
+        }
+    }
+
+    // MARK: Heartbeats and draining
+
+    private func heartbeat() {
+        var frames: [WireFormat: [UInt8]] = [:]
+        for f in WireFormat.allCases { frames[f] = f.transport.heartbeat(cursor: hub.cursor) }
+        for s in streams.values { s.heartbeat(frame: frames[s.format]!) }
+    }
+
+    /// Shutdown: streams get `bye` with a retry hint and end, parked polls
+    /// answer, the database connections close.
+    func drain() {
+        heartbeatTimer = nil
+        let open = active
+        active.removeAll() // their requests end here; later close callbacks must not touch them
+        admission.releaseAll()
+        let bye = ControlEvent.bye(retryMilliseconds: config.retryMilliseconds, cursor: hub.cursor)
+        for s in streams.values { s.close(with: bye) }
+        streams.removeAll()
+        for case let w as LongPollTransport in open.values { w.expire(cursor: hub.cursor) }
+        pump.close()
+        queryDB.close()
+    }
+
+    // MARK: Answers
+
+    /// A client mistake or a refusal: the status and one line of JSON.
+    func fail(_ req: HTTPRequest, _ status: Int, _ message: String) {
+        metrics.rejectedRequests += 1
+        if status == 503 { req.setHeader("Retry-After", "2") }
+        req.setHeader("Cache-Control", "no-store")
+        req.respond(status, contentType: "application/json", text: JSON.error(message) + "\n")
+    }
+
+    func json(_ req: HTTPRequest, _ body: String) {
+        req.setHeader("Cache-Control", "no-cache")
+        req.respond(200, contentType: "application/json", text: body)
+    }
+}

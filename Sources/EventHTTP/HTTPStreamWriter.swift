@@ -1,0 +1,108 @@
+import CLibEvent
+import Glibc
+
+/// Writes a started streaming response straight to its socket, bypassing
+/// evhttp's chunk path: a write is attempted at once (one `sendmsg`, gathering
+/// shared frames), and only what the socket does not take is copied into the
+/// connection's output buffer, which arms write interest (and the write
+/// timeout) until it drains. As nginx does: one system call per delivery, not
+/// a `writev` plus two `epoll_ctl` on the next loop turn.
+///
+/// Order is kept: while anything is queued, new bytes queue behind it.
+/// Chunked encoding (HTTP/1.1) is framed here; callers that have frames with
+/// their chunk header already made pass `framed: true`.
+/// Loop thread only.
+public struct HTTPStreamWriter {
+    /// True when the response uses chunked transfer encoding (HTTP/1.1).
+    public let isChunked: Bool
+    /// False for HEAD: headers only.
+    let needsBody: Bool
+    private static let crlf = SharedBytes(Array("\r\n".utf8))
+
+    init(chunked: Bool, needsBody: Bool) {
+        isChunked = chunked
+        self.needsBody = needsBody
+    }
+
+    /// Gathers parts and writes them: `parts` are already framed for the
+    /// transfer encoding (each a whole chunk when chunked).
+    /// - Returns: false when the connection is gone.
+    @discardableResult
+    public func write(_ request: HTTPRequest, framed parts: UnsafeMutableBufferPointer<iovec>) -> Bool {
+        guard needsBody else { return true }
+        guard let evcon = evhttp_request_get_connection(request.raw),
+              let bev = evhttp_connection_get_bufferevent(evcon), let out = bufferevent_get_output(bev) else { return false }
+        var offset = 0
+        while offset < parts.count {
+            let n = min(parts.count - offset, 1024) // IOV_MAX on Linux
+            let batch = UnsafeMutableBufferPointer(rebasing: parts[offset..<(offset + n)])
+            var sent = 0
+            if evbuffer_get_length(out) == 0 {
+                var msg = msghdr()
+                msg.msg_iov = batch.baseAddress
+                msg.msg_iovlen = n
+                let r = sendmsg(bufferevent_getfd(bev), &msg, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                if r > 0 { sent = r } // errors (EAGAIN, a reset) leave it to the buffer, which reports them
+            }
+            for part in batch {
+                if sent >= part.iov_len { sent -= part.iov_len; continue }
+                evbuffer_add(out, part.iov_base! + sent, part.iov_len - sent)
+                sent = 0
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// Writes `bytes` as one piece of the body (one chunk when chunked).
+    @discardableResult
+    public func write(_ request: HTTPRequest, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count > 0 else { return true }
+        guard isChunked else {
+            var one = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+            return withUnsafeMutablePointer(to: &one) { write(request, framed: UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        }
+        var header = ChunkHeader(length: bytes.count)
+        return header.withBytes { h in
+            var parts = (iovec(iov_base: UnsafeMutableRawPointer(mutating: h.baseAddress), iov_len: h.count),
+                         iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count),
+                         iovec(iov_base: UnsafeMutableRawPointer(mutating: Self.crlf.base), iov_len: 2))
+            return withUnsafeMutableBytes(of: &parts) { raw in
+                write(request, framed: raw.bindMemory(to: iovec.self))
+            }
+        }
+    }
+}
+
+/// `<hex length>\r\n`, the head of one chunk of a chunked body.
+public struct ChunkHeader {
+    private var bytes: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private var count = 0
+
+    public init(length: Int) {
+        var digits: [UInt8] = []
+        var n = length
+        repeat {
+            let d = UInt8(n & 15)
+            digits.append(d < 10 ? 48 + d : 87 + d)
+            n >>= 4
+        } while n > 0
+        withUnsafeMutableBytes(of: &bytes) { p in
+            for (i, d) in digits.reversed().enumerated() { p[i] = d }
+            p[digits.count] = 13
+            p[digits.count + 1] = 10
+        }
+        count = digits.count + 2
+    }
+
+    public mutating func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let n = count
+        return withUnsafeBytes(of: &bytes) { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+
+    /// The header as bytes.
+    public var array: [UInt8] {
+        var copy = self
+        return copy.withBytes { Array($0) }
+    }
+}

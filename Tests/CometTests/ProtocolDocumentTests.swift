@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Comet
+import Quotes
+
+/// docs/PROTOCOL.md is the contract for people who write their own clients:
+/// its examples must have exactly the fields the server sends.
+@Suite struct ProtocolDocumentTests {
+    static let document: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? String(contentsOf: root.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)) ?? ""
+    }()
+
+    /// Field names of a JSON object's text.
+    static func keys(_ json: String) -> Set<String> {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
+        return Set(o.keys)
+    }
+
+    /// `event: NAME` / `data: JSON` pairs of the SSE example.
+    static var sseExamples: [(name: String, json: String)] {
+        let lines = document.components(separatedBy: "\n")
+        return zip(lines, lines.dropFirst()).compactMap { a, b in
+            guard a.hasPrefix("event: "), b.hasPrefix("data: ") else { return nil }
+            return (String(a.dropFirst(7)), String(b.dropFirst(6)))
+        }
+    }
+
+    static let sampleTick = EncodedTick(Tick(id: 1, symbol: "A", price: "1", size: 1, bid: "1", ask: "2", ts: "t"))
+
+    /// What the server sends for each event name, with any values.
+    static let served: [String: ControlEvent] = [
+        "hello": .hello(cursor: 1, heartbeatSeconds: 15, symbols: ["A"]),
+        "snapshot": .snapshot(ticks: [sampleTick], cursor: 1),
+        "reset": .reset(reason: "r", cursor: 1),
+        "conflated": .conflated(skipped: 1, from: 1, to: 2),
+        "bye": .bye(retryMilliseconds: 1, cursor: 1),
+        "heartbeat": .heartbeat(cursor: 1),
+    ]
+
+    @Test func documentIsThere() {
+        #expect(Self.document.contains("# The CometTicker wire protocol"))
+    }
+
+    @Test func everyEventExampleHasTheServersFields() {
+        let examples = Self.sseExamples
+        #expect(examples.count >= 6)
+        for (name, json) in examples {
+            if name == "tick" {
+                #expect(Self.keys(json).isSubset(of: Self.keys(Self.sampleTick.tick.json)), "tick example: \(json)")
+                #expect(Self.keys(json).isSuperset(of: ["id", "symbol", "price", "ts"]))
+                continue
+            }
+            guard let event = Self.served[name] else { Issue.record("the document names an event the server never sends: \(name)"); continue }
+            #expect(Self.keys(json) == Self.keys(event.json), "\(name) example: \(json)")
+        }
+    }
+
+    @Test func everyEventTheServerSendsIsDocumented() {
+        for name in Self.served.keys {
+            #expect(Self.document.contains("`\(name)`"), "\(name) is not described")
+        }
+    }
+
+    @Test func tickAndPollExamplesMatchTheEncoders() throws {
+        let blocks = Self.document.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        let full = Tick(id: 1, symbol: "A", price: "1", size: 1, bid: "1", ask: "2", ts: "t").json
+        #expect(blocks.contains { Self.keys($0) == Self.keys(full) }, "no full tick example")
+        let polls = blocks.filter { $0.hasPrefix("{\"cursor\"") }
+        #expect(polls.count >= 2)
+        for p in polls {
+            let body = PollBody(cursor: 1, ticks: [], snapshot: p.contains("\"snapshot\""), reset: p.contains("\"reset\""))
+            #expect(Self.keys(p) == Self.keys(body.render(callback: nil)), "poll example: \(p)")
+        }
+        let error = try #require(blocks.first { $0.hasPrefix("{\"error\"") })
+        #expect(Self.keys(error) == Self.keys(JSON.error("x")))
+    }
+
+    @Test func foreverFrameExampleIsWhatTheTransportWrites() {
+        var out: [UInt8] = []
+        ForeverFrameTransport().append(.heartbeat(cursor: 131), to: &out)
+        #expect(Self.document.contains(String(decoding: out, as: UTF8.self)))
+    }
+}
