@@ -119,10 +119,10 @@ import TickerTestSupport
     /// A server restart is an outage, not a proxy: the page says so (banner,
     /// greyed rows), stays on its rung, and is streaming again within seconds
     /// of the server, having lost and repeated nothing.
-    /// `ticker serve` as a process (built beside the test bundle), so it can be stopped by SIGTERM.
+    /// `ticker serve` as a process (one worker), so it can be stopped by SIGTERM.
     func serve(_ port: Int, _ db: DatabaseTarget) throws -> ChildProcess {
-        let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
-        let p = try ChildProcess([ticker, "serve", "--port", "\(port)", "--database-url", db.serverURL, "--log-level", "error"],
+        let p = try ChildProcess([TickerCommand.path, "serve", "--port", "\(port)", "--workers", "1",
+                                  "--database-url", db.serverURL, "--log-level", "error"],
                                  log: NSTemporaryDirectory() + "serve-\(port).log")
         try waitForPort(port)
         return p
