@@ -1,19 +1,24 @@
 /*
- * The dashboard: a quote board fed by ticker.js, a chart from /history.
- * Symbols always go into the page as text (textContent), never as HTML.
+ * The dashboard: a quote board fed by ticker.js (one connection shared by all
+ * tabs), day figures from the server or /history, a chart, and a banner that
+ * says when what you see may be stale.
  */
 (function () {
   'use strict';
+  var Day = Board.Day;
   var DEFAULT = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'NVDA', 'META', 'TSLA', 'JPM'];
   var INTERVALS = ['1s', '5s', '1m', '5m', '15m', '1h', '1d'];
-  var rows = {}, first = {}, spark = {}, count = 0;
-  var selected = null, interval = '5s', chartData = null;
+  var SYMBOL = /^[A-Z0-9^][A-Z0-9.=^\/_-]{0,19}$/;
+  var params = new URLSearchParams(location.search);
+  // The exchange's session: from the server when it says so, else these (Schema/005's defaults).
+  var session = {timeZone: params.get('tz') || 'UTC', opens: params.get('opens') || '00:00'};
+  var count = 0, selected = null, conn = null, historyTimer = null, lastStatus = {state: 'connecting'}, lastDataAt = Date.now();
 
   function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+  function json(r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }
 
   function initialSymbols() {
-    var q = new URLSearchParams(location.search).get('symbols');
+    var q = params.get('symbols');
     var list = q ? q.split(',') : (JSON.parse(localStorage.getItem('ticker.symbols') || 'null') || DEFAULT);
     return list.map(function (s) { return s.trim().toUpperCase(); }).filter(function (s, i, a) { return s && a.indexOf(s) === i; });
   }
@@ -26,120 +31,104 @@
     history.replaceState(null, '', u);
   }
 
-  function addRow(sym) {
-    if (rows[sym]) return;
-    var tr = el('tr'); tr.setAttribute('data-symbol', sym);
-    var cells = {};
-    tr.appendChild(el('td', 'sym', sym));
-    [['price', ''], ['change', ''], ['pct', ''], ['bid', 'wide'], ['ask', 'wide'], ['size', 'wide'], ['time', '']].forEach(function (f) {
-      var td = el('td', f[1], '–'); td.setAttribute('data-field', f[0]); cells[f[0]] = td; tr.appendChild(td);
-    });
-    var sc = el('td', 'wide'); var canvas = el('canvas', 'spark'); canvas.width = 90; canvas.height = 24; sc.appendChild(canvas); tr.appendChild(sc);
-    var rm = el('td'); var b = el('button', 'remove', '×'); b.title = 'Remove ' + sym; rm.appendChild(b); tr.appendChild(rm);
-    b.onclick = function (e) { e.stopPropagation(); removeSymbol(sym); };
-    tr.onclick = function () { select(sym); };
-    rows[sym] = {tr: tr, cells: cells, canvas: canvas, last: null};
-    spark[sym] = [];
-    $('rows').appendChild(tr);
-    loadSpark(sym);
+  var table = new Board.Table($('rows'), {onSelect: select, onRemove: removeSymbol, staleAfter: +(params.get('staleAfter') || 60) * 1000});
+  var chart = new Board.Chart($('chart'));
+  if (INTERVALS.indexOf(params.get('interval')) >= 0) chart.interval = params.get('interval');
+
+  // ---- day figures ----
+
+  /**
+   * The day of each symbol: the server's figures when /quotes carries them
+   * (`session`, `day`: /work/notes/11-server.md), else two /history reads each.
+   */
+  function loadDays(list) {
+    var asOf = Date.now();
+    fetch('quotes?' + new URLSearchParams({symbols: list.join(',')})).then(json).then(function (b) {
+      if (!b.day || !b.session) throw new Error('no day figures in /quotes');
+      session.timeZone = b.session.time_zone || session.timeZone;
+      session.opens = b.session.opens || session.opens;
+      var start = Date.parse(b.session.start);
+      list.forEach(function (sym) {
+        var d = b.day[sym];
+        if (d) setDay(sym, {reference: d.reference, referenceFrom: d.reference_from, open: d.open, high: d.high, low: d.low, volume: +d.volume || 0}, start, asOf);
+      });
+    }).catch(function () { list.forEach(function (sym) { loadDayFromHistory(sym, asOf); }); });
   }
 
-  function fmt(n, digits) { return (n > 0 ? '+' : '') + n.toFixed(digits); }
-
-  function show(t, live) {
-    var r = rows[t.symbol]; if (!r) return;
-    var p = parseFloat(t.price);
-    if (first[t.symbol] === undefined) first[t.symbol] = p;
-    var ch = p - first[t.symbol], pct = first[t.symbol] ? ch / first[t.symbol] * 100 : 0;
-    r.cells.price.textContent = t.price;
-    r.cells.change.textContent = fmt(ch, 2);
-    r.cells.pct.textContent = fmt(pct, 2) + '%';
-    r.cells.change.className = r.cells.pct.className = ch > 0 ? 'up' : ch < 0 ? 'down' : '';
-    r.cells.bid.textContent = t.bid || '–';
-    r.cells.ask.textContent = t.ask || '–';
-    r.cells.size.textContent = t.size === undefined ? '–' : String(t.size);
-    r.cells.time.textContent = new Date(t.ts).toLocaleTimeString();
-    if (live && r.last !== null && p !== r.last) {
-      var c = r.cells.price; c.classList.remove('flash-up', 'flash-down'); void c.offsetWidth;
-      c.classList.add(p > r.last ? 'flash-up' : 'flash-down');
-    }
-    r.last = p;
-    var s = spark[t.symbol]; s.push(p); if (s.length > 120) s.shift();
-    drawSpark(t.symbol);
-    if (live && t.symbol === selected && chartData) { mergeIntoChart(t); }
+  function loadDayFromHistory(sym, asOf) {
+    var start = Day.sessionStart(asOf, session.timeZone, session.opens), iso = new Date(start).toISOString();
+    var before = fetch('history?' + new URLSearchParams({symbol: sym, to: iso, limit: 1})).then(json);
+    var bars = fetch('history?' + new URLSearchParams({symbol: sym, from: iso, interval: '1h', limit: 48})).then(json);
+    Promise.all([before, bars]).then(function (b) { setDay(sym, Day.fromHistory(b[0].ticks, b[1].bars), start, asOf); }).catch(function () {});
   }
 
-  function drawSpark(sym) {
-    var c = rows[sym].canvas, g = c.getContext('2d'), d = spark[sym];
-    g.clearRect(0, 0, c.width, c.height);
-    if (d.length < 2) return;
-    var lo = Math.min.apply(null, d), hi = Math.max.apply(null, d), span = hi - lo || 1;
-    g.strokeStyle = d[d.length - 1] >= d[0] ? '#2ea043' : '#f85149'; g.lineWidth = 1.5; g.beginPath();
-    d.forEach(function (v, i) { var x = i / (d.length - 1) * (c.width - 2) + 1, y = c.height - 2 - (v - lo) / span * (c.height - 4); i ? g.lineTo(x, y) : g.moveTo(x, y); });
-    g.stroke();
+  function setDay(sym, day, start, asOf) {
+    table.setDay(sym, day, start, asOf);
+    if (sym === selected && day.reference !== null) { chart.reference = +day.reference; chart.draw(); }
+    // At the next session's start, everything is measured against a new reference.
+    clearTimeout(loadDays.rollover);
+    var next = Day.sessionStart(start + 36 * 3600000, session.timeZone, session.opens);
+    loadDays.rollover = setTimeout(function () { loadDays(symbols); }, Math.min(Math.max(next - Date.now(), 1000), 86400000) + 500);
   }
 
   function loadSpark(sym) {
-    fetch('history?' + new URLSearchParams({symbol: sym, limit: 120})).then(function (r) { return r.json(); }).then(function (b) {
-      if (!b.ticks || !rows[sym]) return;
-      spark[sym] = b.ticks.map(function (t) { return parseFloat(t.price); }).concat(spark[sym]).slice(-120);
-      drawSpark(sym);
+    fetch('history?' + new URLSearchParams({symbol: sym, limit: 120})).then(json).then(function (b) {
+      if (b.ticks) table.setSpark(sym, b.ticks.map(function (t) { return +t.price; }));
     }).catch(function () {});
+  }
+
+  function addRow(sym) {
+    table.add(sym);
+    loadSpark(sym);
+    loadDays([sym]);
   }
 
   // ---- chart ----
   function select(sym) {
     selected = sym;
-    Object.keys(rows).forEach(function (s) { rows[s].tr.classList.toggle('selected', s === sym); });
-    $('chart-title').textContent = sym + ' · ' + interval;
-    loadChart();
-  }
-
-  function loadChart() {
-    if (!selected) return;
-    var sym = selected;
-    fetch('history?' + new URLSearchParams({symbol: sym, interval: interval, limit: 120})).then(function (r) { return r.json(); }).then(function (b) {
-      if (sym !== selected) return;
-      chartData = (b.bars || []).map(function (x) { return {t: Date.parse(x.time), o: +x.open, h: +x.high, l: +x.low, c: +x.close}; });
-      drawChart();
+    Object.keys(table.rows).forEach(function (s) { table.rows[s].tr.classList.toggle('selected', s === sym); });
+    $('chart-title').textContent = sym + ' · ' + chart.interval;
+    var r = table.rows[sym];
+    chart.reference = r && r.day && r.day.reference !== null ? +r.day.reference : null;
+    fetch('history?' + new URLSearchParams({symbol: sym, interval: chart.interval, limit: 120})).then(json).then(function (b) {
+      if (sym === selected) chart.setBars(b.bars || []);
     }).catch(function () {});
   }
 
-  var SECONDS = {'1s': 1, '5s': 5, '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '1d': 86400};
-  function mergeIntoChart(t) {
-    var ms = SECONDS[interval] * 1000, p = parseFloat(t.price), at = Math.floor(Date.parse(t.ts) / ms) * ms;
-    var last = chartData[chartData.length - 1];
-    if (last && last.t === at) { last.h = Math.max(last.h, p); last.l = Math.min(last.l, p); last.c = p; }
-    else if (!last || at > last.t) { chartData.push({t: at, o: p, h: p, l: p, c: p}); if (chartData.length > 120) chartData.shift(); }
-    drawChart();
-  }
+  INTERVALS.forEach(function (iv) {
+    var b = document.createElement('button');
+    b.textContent = iv;
+    if (iv === chart.interval) b.className = 'on';
+    b.onclick = function () {
+      chart.interval = iv;
+      Array.prototype.forEach.call($('intervals').children, function (x) { x.classList.toggle('on', x === b); });
+      if (selected) select(selected);
+    };
+    $('intervals').appendChild(b);
+  });
+  window.addEventListener('resize', function () { chart.draw(); });
 
-  function drawChart() {
-    var c = $('chart'), g = c.getContext('2d');
-    var w = c.width = c.clientWidth * (window.devicePixelRatio || 1), h = c.height = 300 * (window.devicePixelRatio || 1);
-    g.clearRect(0, 0, w, h);
-    if (!chartData || !chartData.length) { g.fillStyle = '#8b949e'; g.font = (14 * (window.devicePixelRatio || 1)) + 'px system-ui'; g.fillText('no history yet', 20, 30); return; }
-    var lo = Infinity, hi = -Infinity;
-    chartData.forEach(function (b) { lo = Math.min(lo, b.l); hi = Math.max(hi, b.h); });
-    var pad = (hi - lo) * 0.08 || 1; lo -= pad; hi += pad;
-    var axis = 70 * (window.devicePixelRatio || 1), step = (w - axis) / Math.max(chartData.length, 20), bw = Math.max(1, step * 0.6);
-    function y(v) { return h - 20 - (v - lo) / (hi - lo) * (h - 30); }
-    g.strokeStyle = '#262d36'; g.fillStyle = '#8b949e'; g.font = (11 * (window.devicePixelRatio || 1)) + 'px system-ui';
-    for (var i = 0; i <= 4; i++) { var v = lo + (hi - lo) * i / 4, yy = y(v); g.beginPath(); g.moveTo(0, yy); g.lineTo(w - axis, yy); g.stroke(); g.fillText(v.toFixed(2), w - axis + 6, yy + 4); }
-    chartData.forEach(function (b, i) {
-      var x = i * step + step / 2, up = b.c >= b.o;
-      g.strokeStyle = g.fillStyle = up ? '#2ea043' : '#f85149';
-      g.beginPath(); g.moveTo(x, y(b.h)); g.lineTo(x, y(b.l)); g.stroke();
-      var top = y(Math.max(b.o, b.c)), bot = y(Math.min(b.o, b.c));
-      g.fillRect(x - bw / 2, top, bw, Math.max(1, bot - top));
+  // ---- sorting ----
+  Array.prototype.forEach.call(document.querySelectorAll('th[data-sort]'), function (th) {
+    th.tabIndex = 0;
+    th.onclick = th.onkeydown = function (e) {
+      if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
+      table.sortBy(th.getAttribute('data-sort'));
+      showSort();
+    };
+  });
+  function showSort() {
+    Array.prototype.forEach.call(document.querySelectorAll('th[data-sort]'), function (th) {
+      var on = th.getAttribute('data-sort') === table.sort.key;
+      th.setAttribute('aria-sort', on ? (table.sort.dir > 0 ? 'ascending' : 'descending') : 'none');
     });
   }
+  showSort();
 
   // ---- symbols ----
-  var conn;
   function removeSymbol(sym) {
     symbols = symbols.filter(function (s) { return s !== sym; });
-    if (rows[sym]) { rows[sym].tr.remove(); delete rows[sym]; }
+    table.remove(sym);
     conn.unsubscribe(sym); save();
     if (selected === sym) { selected = null; if (symbols.length) select(symbols[0]); }
   }
@@ -148,31 +137,41 @@
     e.preventDefault();
     var sym = $('symbol-input').value.trim().toUpperCase();
     $('symbol-input').value = '';
-    if (!/^[A-Z0-9^][A-Z0-9.=^\/_-]{0,19}$/.test(sym)) { showError('not a symbol: ' + sym); return; }
+    if (!SYMBOL.test(sym)) { showError('not a symbol: ' + sym); return; }
     if (symbols.indexOf(sym) >= 0) return;
     symbols.push(sym); addRow(sym); conn.subscribe(sym); save();
   };
 
   function showError(text) { var p = $('error'); p.textContent = text; p.hidden = false; setTimeout(function () { p.hidden = true; }, 4000); }
 
-  INTERVALS.forEach(function (iv) {
-    var b = el('button', iv === interval ? 'on' : '', iv);
-    b.onclick = function () { interval = iv; Array.prototype.forEach.call($('intervals').children, function (x) { x.classList.toggle('on', x === b); }); if (selected) select(selected); };
-    $('intervals').appendChild(b);
-  });
-  window.addEventListener('resize', drawChart);
+  // ---- staleness ----
+  /** The banner and greyed rows: connection lost, database away on the server. */
+  function freshness() {
+    var s = lastStatus, text = '';
+    var ago = Board.Format.age(Date.now() - lastDataAt);
+    if (s.database === 'down') text = 'The server has lost its database: prices are not updating (last update ' + ago + ' ago).';
+    else if (s.state === 'reconnecting') text = 'Connection lost: reconnecting… prices may be stale (last update ' + ago + ' ago).';
+    var banner = $('banner');
+    banner.textContent = text;
+    banner.hidden = !text;
+    banner.setAttribute('data-state', s.database === 'down' ? 'database-down' : s.state);
+    table.ageAll(!!text);
+  }
+  setInterval(freshness, 1000);
 
-  var valid = symbols.filter(function (s) { return /^[A-Z0-9^][A-Z0-9.=^\/_-]{0,19}$/.test(s); });
+  var valid = symbols.filter(function (s) { return SYMBOL.test(s); });
   symbols.filter(function (s) { return valid.indexOf(s) < 0; }).forEach(function (s) { showError('not a symbol: ' + s); });
   symbols = valid.length ? valid : DEFAULT.slice();
-  symbols.forEach(addRow);
-  if (symbols.length) select(symbols[0]);
+  symbols.forEach(function (s) { table.add(s); });
+  table.resort();
 
   window.tickIds = [];
   var options = {
     symbols: symbols,
+    share: params.get('share') !== '0',
     onTick: function (t, info) {
-      if (!info || !info.snapshot) {
+      var live = !(info && info.snapshot);
+      if (live) {
         // Kept for the browser tests and for anyone debugging in the console.
         window.tickIds.push(t.id);
         if (!window.firstLiveTickAt) window.firstLiveTickAt = performance.now();
@@ -180,18 +179,33 @@
         var lat = Date.now() - Date.parse(t.ts);
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
       }
-      show(t, !(info && info.snapshot));
+      lastDataAt = Date.now();
+      if (historyTimer) setTimeout(loadHistory, 0);
+      var shown = table.tick(t, live);
+      if (live && shown && t.symbol === selected) chart.merge(t);
     },
     onStatus: function (s) {
+      lastStatus = s;
+      if (s.state === 'live' && s.database !== 'down') lastDataAt = Date.now();
       document.querySelector('[data-testid="transport"]').textContent = s.transport;
       if (s.cursor !== null && s.cursor !== undefined) $('cursor').textContent = s.cursor;
-      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.error ? 'retrying…' : '';
+      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.shared === 'follower' ? 'shared with another tab' : '';
+      freshness();
     }
   };
-  var params = new URLSearchParams(location.search);
-  if (params.get('transport')) options.transport = params.get('transport');
-  if (params.get('helloTimeout')) options.helloTimeout = +params.get('helloTimeout');
-  if (params.get('probeInterval')) options.probeInterval = +params.get('probeInterval');
+  ['transport', 'helloTimeout', 'probeInterval'].forEach(function (k) {
+    if (params.get(k)) options[k] = k === 'transport' ? params.get(k) : +params.get(k);
+  });
   conn = Ticker.connect(options);
   window.tickerConnection = conn;
+  // Live data first; history (sparklines, day figures, chart) once it flows,
+  // so the browser's few connections per host go to the stream and polls first.
+  historyTimer = setTimeout(loadHistory, 600);
+  function loadHistory() {
+    if (!historyTimer) return;
+    clearTimeout(historyTimer); historyTimer = null;
+    symbols.forEach(loadSpark);
+    loadDays(symbols);
+    if (symbols.length) select(symbols[0]);
+  }
 })();

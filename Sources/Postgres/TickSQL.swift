@@ -19,10 +19,28 @@ public enum TickSQL {
         WHERE symbol = ANY($2::text[]) AND id > $1 AND id <= $3 ORDER BY id LIMIT $4
         """
 
-    /// The latest tick of every symbol, at or below cursor `$1`.
+    /// The latest tick of every symbol among those at or below cursor `$1`:
+    /// the newest `ts`, the id breaking ties (a backfill of older ticks, though
+    /// committed later, does not become the latest quote).
     public static let latestAll = """
         SELECT \(columns) FROM (SELECT t.* FROM symbols s CROSS JOIN LATERAL (
-            SELECT * FROM ticks WHERE ticks.symbol = s.symbol AND ticks.id <= $1 ORDER BY id DESC LIMIT 1) t) ticks
+            SELECT * FROM ticks WHERE ticks.symbol = s.symbol AND ticks.id <= $1 ORDER BY ts DESC, id DESC LIMIT 1) t) ticks
+        """
+
+    /// Day figures of symbols `$1` (a text array) in the session now, from
+    /// `day_quotes` (Schema/005): symbol, session start (ISO 8601 UTC),
+    /// reference, where the reference came from, open, high, low, last, volume.
+    /// Prices come out as exact decimal text (null where a symbol has no ticks).
+    public static let dayQuotes = """
+        SELECT symbol, to_char(session_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+               reference::text, reference_from, open::text, high::text, low::text, last::text, volume::text
+        FROM day_quotes($1::text[])
+        """
+
+    /// The session now: its start (ISO 8601 UTC), the exchange's time zone, and its opening time.
+    public static let session = """
+        SELECT to_char(s.starts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), m.time_zone, to_char(m.opens, 'HH24:MI')
+        FROM market_session_at() s, market_session m
         """
 
     public static func ticks(from r: PGResult) -> [Tick] {

@@ -1,0 +1,159 @@
+/*
+ * One live connection: the ladder's decisions carried out with real requests.
+ * Thresholds live in ladder.js, parsing in wire.js, the cursor in cursor.js;
+ * this file only opens, reads and closes things, and reports observations.
+ */
+(function (global) {
+  'use strict';
+  var T = global.Ticker;
+
+  function qs(params) {
+    var out = [];
+    for (var k in params) if (params[k] !== null && params[k] !== undefined) out.push(k + '=' + encodeURIComponent(params[k]));
+    return out.join('&');
+  }
+
+  function Connection(options) {
+    this.base = options.url || '';
+    this.symbols = (options.symbols || []).map(function (s) { return String(s).toUpperCase(); });
+    this.onTick = options.onTick || function () {};
+    this.onSnapshot = options.onSnapshot || null;
+    this.onStatus = options.onStatus || function () {};
+    this.cursorState = new T.CursorState(options.since);
+    this.transport = options.transport || 'sse';
+    var lo = options.ladder || {};
+    if (options.helloTimeout) lo.helloTimeout = options.helloTimeout;
+    if (options.pollInterval) lo.pollInterval = options.pollInterval;
+    this.ladder = new T.Ladder(lo);
+    this.wait = options.wait || 25;
+    this.bridge = options.bridge !== false;   // short polls while a stream is unproven
+    this.bridgeInterval = options.bridgeInterval || 500;
+    this.probeInterval = options.probeInterval || 60000;
+    this.closed = false;
+    this.generation = 0;
+    this.timers = [];
+    this.received = 0;
+    this.state = 'connecting';
+    this.database = 'up';
+    this.start();
+    var self = this;
+    this.probeTimer = setInterval(function () { self._probe(); }, this.probeInterval);
+  }
+
+  Object.defineProperty(Connection.prototype, 'cursor', {get: function () { return this.cursorState.cursor; }});
+  Object.defineProperty(Connection.prototype, 'initialCursor', {get: function () { return this.cursorState.initial; }});
+
+  Connection.prototype.status = function (extra) {
+    var s = {transport: this.ladder.mode, cursor: this.cursorState.cursor, received: this.received,
+             state: this.state, database: this.database};
+    for (var k in extra || {}) s[k] = extra[k];
+    this.onStatus(s);
+  };
+
+  Connection.prototype._later = function (fn, ms) {
+    var self = this, gen = this.generation;
+    var t = setTimeout(function () { if (!self.closed && gen === self.generation) fn(); }, ms);
+    this.timers.push(t);
+    return t;
+  };
+
+  Connection.prototype._stop = function () {
+    this.generation += 1;
+    this.timers.forEach(clearTimeout);
+    this.timers = [];
+    if (this.es) { this.es.close(); this.es = null; }
+    if (this.xhr) { try { this.xhr.abort(); } catch (e) {} this.xhr = null; }
+    if (this.frame) { T._frames.remove(this.frame); this.frame = null; }
+    if (this.abort) { this.abort.abort(); this.abort = null; }
+  };
+
+  /**
+   * Carry out a ladder decision: stop what runs, start the next request after
+   * its delay; at once when there is none (a chain of zero timers is what
+   * browsers throttle hardest in hidden tabs, and a long-polling leader tab
+   * serves every other tab).
+   */
+  Connection.prototype._apply = function (decision) {
+    this._stop();
+    if (!decision.delay) { this.start(); return; }
+    var self = this;
+    this._later(function () { self.start(); }, decision.delay);
+  };
+
+  Connection.prototype.start = function () {
+    this._stop();
+    if (this.closed || !this.symbols.length) return;
+    this.status();
+    if (this.ladder.mode === 'streaming' && !this.ladder.probing) this._stream();
+    else this._poll(false);
+  };
+
+  // ---- what every transport delivers ----
+
+  Connection.prototype._ticks = function (ticks) {
+    for (var i = 0; i < ticks.length; i++) {
+      var t = ticks[i];
+      if (this.symbols.indexOf(t.symbol) < 0) { this.cursorState.learn(t.id); continue; }
+      if (!this.cursorState.accept(t.id)) continue;
+      this.received += 1;
+      this.onTick(t, {transport: this.ladder.mode});
+    }
+  };
+
+  Connection.prototype._snapshot = function (ticks, cursor) {
+    this.cursorState.snapshot(cursor);
+    for (var i = 0; i < ticks.length; i++) {
+      if (this.onSnapshot) this.onSnapshot(ticks[i]);
+      else this.onTick(ticks[i], {snapshot: true, transport: this.ladder.mode});
+    }
+  };
+
+  Connection.prototype._live = function () {
+    var was = this.state;
+    this.state = 'live';
+    if (was !== 'live') this.status();
+  };
+
+  Connection.prototype._database = function (state) {
+    if (state !== 'up' && state !== 'down') return;
+    if (state === this.database) return;
+    this.database = state;
+    this.status();
+  };
+
+  /** Server events shared by every streaming transport. */
+  Connection.prototype._event = function (name, data, gen, id) {
+    if (gen !== this.generation) return;
+    var c = this.cursorState;
+    if (name === 'hello') {
+      clearTimeout(this.helloTimer);
+      this.streamInfo.hello = true;
+      c.learn(data.cursor);
+      this.ladder.streamHello();
+      this.state = 'live';
+      if (data.database) this.database = data.database;
+      this.status({hello: true});
+    } else if (name === 'snapshot') {
+      this._snapshot(data.ticks, id === null || id === undefined ? data.cursor : id);
+    } else if (name === 'tick') {
+      this._ticks([data]);
+    } else if (name === 'ticks') {
+      this._ticks(data);
+    } else if (name === 'conflated') {
+      c.conflated();
+      this.status({conflated: data});
+    } else if (name === 'reset') {
+      c.reset(data.cursor);
+      this.status({reset: data});
+    } else if (name === 'heartbeat') {
+      c.learn(data.cursor);
+    } else if (name === 'status') {
+      this._database(data.database);
+    } else if (name === 'bye') {
+      this._streamEnded({bye: true, retry: data.retry});
+    }
+  };
+
+  T.Connection = Connection;
+  T._qs = qs;
+})(typeof window !== 'undefined' ? window : globalThis);
