@@ -18,6 +18,11 @@ final class CursorPump {
     private var wakeTime: Double?
     /// Time from the last wake-up to its ticks being routed (for metrics).
     private(set) var lastFetchSeconds = 0.0
+    /// False from losing the LISTEN connection until it is back and the
+    /// catch-up read is done: quotes may be stale meanwhile.
+    private(set) var databaseUp = true
+    /// Told each time `databaseUp` changes, so clients can be told.
+    var onDatabaseChange: ((Bool) -> Void)?
 
     static let fetchBatch = 5000
 
@@ -28,7 +33,10 @@ final class CursorPump {
         db = DatabaseDriver(loop: loop, url: databaseURL, logger: logger)
         db.onConnect = { [unowned self] in self.connected() }
         db.onNotification = { [unowned self] in self.perform(self.reader.notified()) }
-        db.onDisconnect = { [unowned self] in self.reader.disconnected() }
+        db.onDisconnect = { [unowned self] in
+            self.reader.disconnected()
+            self.setDatabase(up: false)
+        }
     }
 
     func start() { db.start() }
@@ -58,6 +66,12 @@ final class CursorPump {
         throw ServerError("cannot read ticks from the database: \(lastError.map { "\($0)" } ?? "unknown error")")
     }
 
+    private func setDatabase(up: Bool) {
+        guard up != databaseUp else { return }
+        databaseUp = up
+        onDatabaseChange?(up)
+    }
+
     private func connected() {
         db.query("LISTEN ticks") { [unowned self] result in
             if case .failure(let e) = result { self.logger.error("LISTEN failed: \(e)"); return }
@@ -76,7 +90,9 @@ final class CursorPump {
                 self.hub.publish(ticks) // parked polls answer from here too
                 if let w = self.wakeTime { self.lastFetchSeconds = MonotonicClock.now() - w }
                 self.wakeTime = nil
-                self.perform(self.reader.fetched(lastID: ticks.last?.id, full: ticks.count == Self.fetchBatch))
+                let next = self.reader.fetched(lastID: ticks.last?.id, full: ticks.count == Self.fetchBatch)
+                if self.reader.state == .idle { self.setDatabase(up: true) } // caught up
+                self.perform(next)
             case .failure(let e):
                 self.logger.warning("fetching ticks failed: \(e)")
                 self.reader.fetchFailed()

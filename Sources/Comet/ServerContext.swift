@@ -44,6 +44,9 @@ final class ServerContext {
 
     func start() {
         http.connectionClosed = { [unowned self] in self.connectionClosed($0) }
+        pump.onDatabaseChange = { [unowned self] up in
+            for s in self.streams.values { s.send(.status(databaseUp: up)) }
+        }
         pump.start()
         queryDB.start()
         heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
@@ -108,7 +111,9 @@ final class ServerContext {
         let bye = ControlEvent.bye(retryMilliseconds: config.retryMilliseconds, cursor: hub.cursor)
         for s in streams.values { s.close(with: bye) }
         streams.removeAll()
-        for case let w as LongPollTransport in open.values { w.expire(cursor: hub.cursor) }
+        for case let w as LongPollTransport in open.values {
+            w.expire(PollBody(cursor: hub.cursor, ticks: [], byeRetry: config.retryMilliseconds))
+        }
         pump.close()
         queryDB.close()
     }

@@ -26,6 +26,8 @@ struct PollRoute {
         let hub = context.hub
         let cursor = hub.cursor
         func answer(_ body: PollBody) {
+            var body = body
+            body.databaseDown = !context.pump.databaseUp
             context.metrics.pollsAnswered += 1
             transport.answer(req, body)
         }
@@ -67,7 +69,7 @@ struct PollRoute {
             if w.answered { context.metrics.pollsAnswered += 1 }
         }
         w.timer = context.loop.after(Double(wait)) { [weak w, unowned context] in
-            w?.expire(cursor: context.hub.cursor)
+            w?.expire(PollBody(cursor: context.hub.cursor, ticks: [], databaseDown: !context.pump.databaseUp))
         }
         context.track(w, on: connection, peer: peer)
         context.metrics.pollsParked += 1

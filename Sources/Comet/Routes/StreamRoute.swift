@@ -14,7 +14,7 @@ struct StreamRoute {
 
     private func open(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let config = context.config
-        try q.requireOnly(["symbols", "since", "transport"])
+        try q.requireOnly(["symbols", "since", "transport", "origin"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let format: WireFormat
         if let t = try q.value("transport") {
@@ -24,6 +24,11 @@ struct StreamRoute {
             format = f
         } else {
             format = .sse
+        }
+        // The page's origin, for a forever frame that must post its events across origins.
+        let origin = try q.value("origin")
+        if let origin, !(config.corsOrigins.contains("*") || config.corsOrigins.contains(origin)) {
+            throw QueryError("origin '\(String(origin.prefix(80)))' is not allowed; the server allows \(config.corsOrigins.joined(separator: ", ")) (see --cors-origin)")
         }
         // `since` wins over the header: a client that sets it knows what it wants.
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
@@ -41,7 +46,9 @@ struct StreamRoute {
         let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: plan.missedAfter ?? cursor,
                                  replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
         var opening = context.preambles[format]!
-        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols), to: &opening)
+        if format == .iframe, let origin { opening += ForeverFrameTransport.targetOrigin(origin) }
+        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
+                                databaseUp: context.pump.databaseUp), to: &opening)
         if plan == .unknownCursor {
             // A cursor from the future (another database, or a reset): start afresh.
             transport.append(.reset(reason: "unknown cursor", cursor: cursor), to: &opening)
