@@ -84,6 +84,13 @@ public struct FrameCache<Frame: Sendable>: Sendable {
         return actions
     }
 
+    /// The image `key` changed (its hub subscriber got ticks in this wake-up):
+    /// `.render(key)` now, or nil when the frame rate holds it to `deadline`.
+    public mutating func changed(_ key: Key, at now: Int64) -> Action? {
+        guard entries[key] != nil, entries[key]!.pacer.changed(at: now) == .render else { return nil }
+        return .render(key)
+    }
+
     /// The owner's timer fired: renders held back by the frame rate, and heartbeats.
     public mutating func due(at now: Int64) -> [Action] {
         var actions: [Action] = []

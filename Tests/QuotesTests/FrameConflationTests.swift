@@ -57,6 +57,15 @@ import Testing
         #expect(cache.ticked("TSLA", at: 600) == [], "nobody watches TSLA")
     }
 
+    @Test func aWholeImageCanBeMarkedChanged() {
+        var cache = FrameCache<String>(policy: policy)
+        _ = cache.join(["A", "B"], at: 0); cache.store("ab", for: ["A", "B"])
+        #expect(cache.changed(["A", "B"], at: 100) == nil)
+        #expect(cache.changed(["A", "B"], at: 200) == nil, "one render at the deadline for both")
+        #expect(cache.due(at: 250) == [.render(["A", "B"])])
+        #expect(cache.changed(["X"], at: 300) == nil, "unknown images are ignored")
+    }
+
     @Test func eachDistinctSymbolListIsItsOwnImage() {
         var cache = FrameCache<String>(policy: policy)
         #expect(cache.join(["AAPL"], at: 0) == nil); cache.store("a", for: ["AAPL"])
