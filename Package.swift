@@ -26,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
         // Debian's libwslay-dev ships no .pc file: the module map links -lwslay.
         .systemLibrary(name: "CWslay", providers: [.apt(["libwslay-dev"])]),
-        .systemLibrary(name: "CLibGD", pkgConfig: "gdlib", providers: [.apt(["libgd-dev"])]),
+        // No pkgConfig: gdlib.pc adds -DAVIF_DLL, which SwiftPM drops with a warning on every
+        // build; gd.h is in /usr/include and the module map links -lgd.
+        .systemLibrary(name: "CLibGD", providers: [.apt(["libgd-dev"])]),
 
         // prctl and pipe2, which Swift cannot call directly (for Platform's Spawn).
         .target(name: "CProcess"),
