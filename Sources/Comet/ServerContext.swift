@@ -27,6 +27,15 @@ final class ServerContext {
     /// when many streams open (callgrind).
     let preambles: [WireFormat: [UInt8]]
     private var heartbeatTimer: LoopEvent?
+    /// The price each symbol's day change is measured from (board, image).
+    private(set) lazy var references = ReferencePrices(context: self)
+    /// The server-pushed ticker images and their viewers.
+    private(set) lazy var images: TickerImages = {
+        let images = TickerImages(context: self, policy: FramePacer.Policy(
+            maxFramesPerSecond: 4, heartbeatSeconds: max(1, Int(config.heartbeatSeconds))))
+        images.reference = { [unowned self] in self.references.price($0) }
+        return images
+    }()
 
     init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick]) {
         self.config = config
@@ -49,6 +58,7 @@ final class ServerContext {
         }
         pump.start()
         queryDB.start()
+        references.start()
         heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
     }
 
@@ -60,7 +70,7 @@ final class ServerContext {
         admission.admit(peer: peer)
         active[connection] = sub
         http.watchClose(connection)
-        hub.add(sub)
+        if !sub.symbols.isEmpty { hub.add(sub) }
         if let s = sub as? StreamSubscriber { streams[ObjectIdentifier(s)] = s }
     }
 
@@ -90,6 +100,9 @@ final class ServerContext {
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
+        } else if let v = sub as? ImageViewer {
+            images.closed(v)
+            v.request.freeIfDetached()
         }
     }
 
@@ -110,6 +123,7 @@ final class ServerContext {
         admission.releaseAll()
         let bye = ControlEvent.bye(retryMilliseconds: config.retryMilliseconds, cursor: hub.cursor)
         for s in streams.values { s.close(with: bye) }
+        images.drain()
         streams.removeAll()
         for case let w as LongPollTransport in open.values {
             w.expire(PollBody(cursor: hub.cursor, ticks: [], byeRetry: config.retryMilliseconds))
