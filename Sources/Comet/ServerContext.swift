@@ -134,6 +134,16 @@ final class ServerContext {
 
     // MARK: Answers
 
+    /// When a client's cursor is ahead of this server's (another node read
+    /// further, or this one has not read a commit yet), reads first and runs
+    /// `again` afterwards (see `CursorPump.catchUp`); returns false when there
+    /// is no need and the route goes on now.
+    func answerLater(_ req: HTTPRequest, since: Int64?, _ again: @escaping () throws -> Void) -> Bool {
+        guard let since, since > hub.cursor else { return false }
+        pump.catchUp(to: since, within: 1) { [unowned self] in Router.answer(req, self, again) }
+        return true
+    }
+
     /// A client mistake or a refusal: the status and one line of JSON.
     func fail(_ req: HTTPRequest, _ status: Int, _ message: String) {
         metrics.rejectedRequests += 1

@@ -52,3 +52,28 @@ import TickerTestSupport
         #expect(stream.readUntil(timeout: 5) { tickIDs(in: $0) == [1] })
     }
 }
+
+/// A server behind a client's cursor (a balancer sent the client to a node a
+/// few milliseconds behind the one it came from) reads first, then serves:
+/// the client never sees `reset` for a cursor the database has.
+@Suite struct NodeBehindClientTests {
+    @Test func aCursorTheServerHasNotReadYetIsCaughtUpNotReset() throws {
+        let s = try TestServer(target: TestCluster.database())
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 1)")
+        Thread.sleep(forTimeInterval: 0.3)
+        // Commits this server is not woken for: it stays behind the database.
+        let admin = try PGConnection(s.target.adminURL)
+        try admin.execScript("ALTER TABLE ticks DISABLE TRIGGER ticks_notify")
+        try admin.exec("INSERT INTO ticks (symbol, price) VALUES ('B', 2), ('A', 3)")
+        try admin.execScript("ALTER TABLE ticks ENABLE TRIGGER ticks_notify")
+        // A client that already has tick 3 (from a node that read it).
+        let poll = try HTTPTestClient.get(port: s.port, "/poll?symbols=A&since=3")
+        #expect(poll.body == "{\"cursor\":3,\"ticks\":[]}", "\(poll.body)")
+        let stream = try openStream(s, "symbols=A&since=2")
+        #expect(stream.readUntil(timeout: 5) { tickIDs(in: $0) == [3] })
+        #expect(!stream.text.contains("event: reset") && !stream.text.contains("event: snapshot"))
+        // Only a cursor beyond the database's newest is unknown.
+        let future = try HTTPTestClient.get(port: s.port, "/poll?symbols=A&since=99")
+        #expect(future.body == "{\"cursor\":3,\"reset\":true,\"ticks\":[]}", "\(future.body)")
+    }
+}

@@ -14,13 +14,14 @@ struct PollRoute {
         router.register("/poll") { try self.poll($0, $1) }
     }
 
-    private func poll(_ req: HTTPRequest, _ q: QueryParameters) throws {
+    private func poll(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "wait", "callback", "_"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
         let wait = try RouteParameters.seconds(q.value("wait"), name: "wait", range: 0...config.maxPollWait, default: 0)
         let transport = PollTransport(callback: try RouteParameters.callback(q.value("callback")))
+        if !caughtUp, context.answerLater(req, since: since, { try self.poll(req, q, caughtUp: true) }) { return }
         transport.prepare(req)
 
         let hub = context.hub

@@ -12,7 +12,7 @@ struct StreamRoute {
         router.register("/stream") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "transport", "origin"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
@@ -33,6 +33,7 @@ struct StreamRoute {
         // `since` wins over the header: a client that sets it knows what it wants.
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
             ?? RouteParameters.cursor(req.header("Last-Event-ID"), name: "Last-Event-ID")
+        if !caughtUp, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
