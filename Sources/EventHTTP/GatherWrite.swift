@@ -22,11 +22,47 @@ func gatherWrite(_ bev: OpaquePointer, _ parts: UnsafeMutableBufferPointer<iovec
             let r = sendmsg(bufferevent_getfd(bev), &message, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             if r > 0 { sent = r }
         }
-        for part in batch {
-            if sent >= part.iov_len { sent -= part.iov_len; continue }
-            evbuffer_add(out, part.iov_base! + sent, part.iov_len - sent)
-            sent = 0
-        }
+        queue(batch, skipping: sent, into: out)
         offset += batch.count
+    }
+}
+
+/// Copies what the socket did not take into the output buffer in one
+/// reservation (one buffer callback, which arms write interest once) rather
+/// than one `evbuffer_add` per frame: a burst leaves hundreds of frames behind.
+private func queue(_ parts: UnsafeMutableBufferPointer<iovec>, skipping sent: Int, into out: OpaquePointer) {
+    var skip = sent
+    var total = 0
+    for part in parts { total += part.iov_len }
+    total -= sent
+    guard total > 0 else { return }
+    var extents = (iovec(), iovec())
+    let count = withUnsafeMutablePointer(to: &extents) {
+        $0.withMemoryRebound(to: iovec.self, capacity: 2) { evbuffer_reserve_space(out, total, $0, 2) }
+    }
+    guard count > 0 else { return }
+    withUnsafeMutablePointer(to: &extents) {
+        $0.withMemoryRebound(to: iovec.self, capacity: 2) { vec in
+            var e = 0, filled = 0
+            for part in parts {
+                var from = part.iov_base!, left = part.iov_len
+                if skip >= left { skip -= left; continue }
+                from += skip; left -= skip; skip = 0
+                while left > 0 {
+                    if filled == vec[e].iov_len { e += 1; filled = 0 } // this extent is full
+                    let n = min(vec[e].iov_len - filled, left)
+                    (vec[e].iov_base! + filled).copyMemory(from: from, byteCount: n)
+                    filled += n; from += n; left -= n
+                }
+            }
+            // Commit exactly what was written: the extents may hold more.
+            var used = 0
+            for i in 0..<Int(count) {
+                let take = min(vec[i].iov_len, total - used)
+                vec[i].iov_len = take
+                used += take
+            }
+            evbuffer_commit_space(out, vec, count)
+        }
     }
 }
