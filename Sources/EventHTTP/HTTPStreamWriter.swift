@@ -9,8 +9,9 @@ import Glibc
 /// a `writev` plus two `epoll_ctl` on the next loop turn.
 ///
 /// Order is kept: while anything is queued, new bytes queue behind it.
-/// Chunked encoding (HTTP/1.1) is framed here; callers that have frames with
-/// their chunk header already made pass `framed: true`.
+/// Chunked encoding (HTTP/1.1) is framed here by `write(_:_:)`; callers whose
+/// frames already carry their chunk head and tail use `write(_:framed:)`.
+/// The loop itself is `gatherWrite`, shared with WebSocket streams.
 /// Loop thread only.
 public struct HTTPStreamWriter {
     /// True when the response uses chunked transfer encoding (HTTP/1.1).
