@@ -10,6 +10,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libev
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# The manifest names test targets too (TickerTestSupport lives under Tests/): SwiftPM wants their folders.
+COPY Tests ./Tests
 RUN swift build -c release --product ticker --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/ticker" /ticker
 
