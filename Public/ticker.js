@@ -4,13 +4,16 @@
  *
  *   <script src="ticker/ladder.js"></script>  <script src="ticker/cursor.js"></script>
  *   <script src="ticker/wire.js"></script>    <script src="ticker/connection.js"></script>
- *   <script src="ticker/streams.js"></script> <script src="ticker/polls.js"></script>
- *   <script src="ticker/share.js"></script>   <script src="ticker.js"></script>
+ *   <script src="ticker/streams.js"></script> <script src="ticker/socket.js"></script>
+ *   <script src="ticker/polls.js"></script>   <script src="ticker/share.js"></script>
+ *   <script src="ticker.js"></script>
  *
  *   var t = Ticker.connect({symbols: ['AAPL'], onTick: fn, onStatus: fn, since: null, share: true});
  *   t.subscribe('MSFT'); t.unsubscribe('AAPL'); t.close();
  *
- * It streams first (EventSource; or xhr, iframe, multipart with {transport}),
+ * It opens a WebSocket first (/ws; a refused Upgrade or no hello in time steps
+ * down to streaming with the cursor, and probing returns to it), then streams
+ * (EventSource; or xhr, iframe, multipart with {transport}, which skips the socket),
  * showing short polls until the stream says hello; a proxy that buffers (no
  * hello in time) or cuts streams and held polls moves it down to long polling
  * and polling, and every probeInterval it tries one step up. A server that is
