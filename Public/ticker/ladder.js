@@ -14,7 +14,9 @@
  * WebSocket is the top rung. A socket that never opens is a proxy refusing or
  * stripping the Upgrade, or the server being away: step down to streaming at
  * once (the cursor goes along), and if streaming is unreachable too it was the
- * server, so the next try is a socket again. A socket that opens but says no
+ * server, so the next try is a socket again. Once a socket has said hello, a
+ * refusal is a server restarting: the same rung with back-off, unless it goes
+ * on (socketRefusalsToStepDown). A socket that opens but says no
  * hello within helloTimeout is buffered or swallowed: step down. Cut sockets
  * count like cut streams. Probing upward from streaming tries a socket.
  *
@@ -31,6 +33,7 @@
     helloTimeout: 4000,       // ms without hello on an open stream request: buffered
     healthyStream: 15000,     // ms a stream must live after hello not to count as cut
     streamCutsToStepDown: 2,  // cuts (each shorter than healthyStream) before stepping down
+    socketRefusalsToStepDown: 4, // refused sockets in a row, once sockets worked here, before trying streaming
     pollCutsToStepDown: 2,    // cut held polls in a row (a restart answers one early, then refuses)
     heldMinimum: 1,           // s: a failed poll answered quicker was never held (an outage)
     earlyEmpty: 0.5,          // an empty 200 before wait*earlyEmpty was cut by something
@@ -54,6 +57,8 @@
     this.outages = 0;    // consecutive failures that look like the server being away
     this.lastCut = false; // the previous observation was a cut (a refusal next explains it)
     this.fellFrom = null; // 'websocket' while streaming only because a socket never opened
+    this.socketWorked = false; // a socket said hello here once: a refusal is then likely a restart
+    this.refusals = 0;    // sockets refused in a row since
   }
   Ladder.MODES = MODES;
   Ladder.DEFAULTS = DEFAULTS;
@@ -104,6 +109,7 @@
     this.mode = rung || 'streaming';
     this.probing = null;
     this.outages = 0;
+    if (this.mode === 'websocket') { this.socketWorked = true; this.refusals = 0; }
     if (this.mode === 'websocket' || this.fellFrom !== 'websocket') this.fellFrom = null;
     return this._decide(0, 'hello');
   };
@@ -124,8 +130,15 @@
   Ladder.prototype.streamEnded = function (o) {
     if (this._probingStream()) { this.probing = null; return this._decide(this.pace(), 'probe failed'); }
     if (o.bye) return this._outage('server said bye', o.retry);
+    if (this.mode === 'websocket' && o.opened === false &&
+        this.socketWorked && this.refusals + 1 < this.limits.socketRefusalsToStepDown) {
+      // Sockets worked here: a refusal is the server restarting. Same rung.
+      this.refusals += 1;
+      return this._outage('unreachable');
+    }
     if (this.mode === 'websocket' && o.opened === false) {
       // Refused or stripped Upgrade, or the server away: streaming tells which.
+      this.refusals = 0;
       this.mode = 'streaming';
       this.fellFrom = 'websocket';
       return this._decide(0, 'upgrade refused');

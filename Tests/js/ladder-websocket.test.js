@@ -46,10 +46,30 @@ test('a socket that opens and closes without hello steps down too', () => {
   assert.equal(l.streamEnded({lived: 300, hello: false, opened: true}).mode, 'streaming');
 });
 
-test('the server away (socket refused, then streaming unreachable too) goes back to websocket with back-off', () => {
+test('a restart after sockets worked (bye, refused a few times, hello) stays on websocket', () => {
+  const l = new Ladder();
+  const shown = new Set();
+  l.streamHello('websocket');
+  shown.add(l.streamEnded({lived: 30000, hello: true, bye: true, retry: 1000, opened: true}).mode);
+  for (let i = 0; i < 3; i++) {
+    const d = l.streamEnded({lived: 3, hello: false, opened: false});
+    shown.add(d.mode);
+    assert.ok(d.delay > 0, 'with back-off');
+  }
+  assert.deepEqual([...shown], ['websocket']);
+  assert.equal(l.streamHello('websocket').mode, 'websocket');
+  assert.equal(l.refusals, 0);
+});
+
+test('refusals that go on after sockets worked try streaming', () => {
   const l = new Ladder();
   l.streamHello('websocket');
-  assert.equal(l.streamEnded({lived: 100, hello: true, bye: true, retry: 1000}).mode, 'websocket');
+  const modes = [1, 2, 3, 4].map(() => l.streamEnded({lived: 3, hello: false, opened: false}).mode);
+  assert.deepEqual(modes, ['websocket', 'websocket', 'websocket', 'streaming']);
+});
+
+test('the server away before any socket worked (refused, then streaming unreachable too) goes back to websocket', () => {
+  const l = new Ladder();
   assert.equal(l.streamEnded({lived: 3, hello: false, opened: false}).mode, 'streaming');
   const d = l.streamEnded({lived: 3, hello: false});
   assert.equal(d.mode, 'websocket');
