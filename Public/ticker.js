@@ -64,6 +64,8 @@
       if (since !== undefined) this.cursorState.rewind(since);
       if (this.symbols.indexOf(symbol) >= 0) { if (since !== undefined) this.start(); return; }
       this.symbols.push(symbol);
+      // On an open socket the server adds it and sends its snapshot.
+      if (this._socketSend && this._socketSend({subscribe: [symbol]})) return;
       // A new symbol: its latest quote, then everything after the cursor.
       var self = this;
       fetch(this.base + '/quotes?' + Ticker._qs({symbols: symbol})).then(function (r) { return r.json(); })
@@ -73,6 +75,7 @@
     C.unsubscribe = function (symbol) {
       symbol = String(symbol).toUpperCase();
       this.symbols = this.symbols.filter(function (s) { return s !== symbol; });
+      if (this._socketSend && this._socketSend({unsubscribe: [symbol]})) return;
       this.start();
     };
     C.close = function () {

@@ -35,6 +35,13 @@
     ws.onclose = function () { if (gen === self.generation) self._streamEnded({}); };
   };
 
+  /** Sends a subscription change on a socket that said hello; false when there is none. */
+  C._socketSend = function (message) {
+    if (!this.ws || this.ws.readyState !== 1 || !this.streamInfo || !this.streamInfo.hello) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  };
+
   C._closeSocket = function () {
     if (!this.ws) return;
     var ws = this.ws;
