@@ -39,6 +39,11 @@ public enum Frames {
             return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005
         }
         public var closeReason: String { String(decoding: payload.dropFirst(2), as: UTF8.self) }
+
+        public init(opcode: UInt8, payload: [UInt8]) {
+            self.opcode = opcode
+            self.payload = payload
+        }
     }
 
     /// Parses unmasked server frames; fails the test on anything malformed.
