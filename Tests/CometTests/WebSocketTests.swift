@@ -71,33 +71,7 @@ import TickerTestSupport
         let s = try TestServer(target: TestCluster.database(in: cluster))
         let client = try PythonWebSocketClient(port: s.port, symbols: "A,B")
         #expect(client.wait(timeout: 20) { $0.helloCursor != nil }, "no hello: \(client.log)")
-        let stop = DispatchSemaphore(value: 0), fed = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            var conn: PGConnection?
-            var i = 0
-            while stop.wait(timeout: .now()) == .timedOut {
-                i += 1
-                do {
-                    if conn == nil { conn = try PGConnection(s.target.feedURL) }
-                    try conn!.exec("INSERT INTO ticks (symbol, price) VALUES ($1, $2)", [i % 2 == 0 ? "A" : "B", String(i)])
-                } catch {
-                    conn = nil
-                    Thread.sleep(forTimeInterval: 0.05)
-                }
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-            fed.signal()
-        }
-        Thread.sleep(forTimeInterval: 1)
-        try cluster.stop(mode: "fast")
-        Thread.sleep(forTimeInterval: 0.5)
-        try cluster.start()
-        Thread.sleep(forTimeInterval: 1)
-        try cluster.stop(mode: "immediate")
-        try cluster.start()
-        Thread.sleep(forTimeInterval: 1.5)
-        stop.signal()
-        fed.wait()
+        try feedThroughRestarts(cluster, feedURL: s.target.feedURL)
         let expected = try databaseIDs(s.target.adminURL)
         #expect(expected.count > 100)
         #expect(client.wait(timeout: 10) { $0.ids.last == expected.last }, "last \(client.ids.last ?? -1) of \(expected.last ?? -1)")
