@@ -79,3 +79,39 @@ import TickerTestSupport
         }
     }
 }
+
+/// Backpressure on a socket: the stream's bounded output and conflation.
+@Suite struct WebSocketBackpressureTests {
+    @Test func aStalledSocketIsConflatedWhileAHealthyClientGetsEveryTick() throws {
+        let s = try TestServer(target: TestCluster.database()) { $0.heartbeatSeconds = 1; $0.writeTimeoutSeconds = 300 }
+        nonisolated(unsafe) let stalled = RawClient(port: s.port, receiveBuffer: 4096)
+        stalled.write(RawClient.upgradeRequest(path: "/ws?symbols=A,B"))
+        #expect(stalled.readHead().hasPrefix("HTTP/1.1 101 "))
+        // It reads nothing, but is not idle: it pings (an app too busy to read).
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            while done.wait(timeout: .now() + 0.5) == .timedOut { stalled.write(Frames.client(Frames.ping, [])) }
+        }
+        let healthy = try PythonWebSocketClient(port: s.port, symbols: "A,B")
+        #expect(healthy.wait(timeout: 20) { $0.helloCursor != nil }, "no hello: \(healthy.log)")
+        let total = 40 * 2500
+        for _ in 0..<40 {
+            try s.insert("INSERT INTO ticks (symbol, price, size) SELECT (ARRAY['A','B'])[1 + g % 2], g, g FROM generate_series(1, 2500) g")
+        }
+        let expected = try databaseIDs(s.target.adminURL)
+        #expect(expected.count == total)
+        #expect(healthy.wait(timeout: 60) { $0.lastID == expected.last }, "healthy: last \(healthy.lastID ?? -1)")
+        #expect(healthy.ids == expected)
+        let metrics = try HTTPTestClient.get(port: s.port, "/metrics").body
+        let conflated = metrics.split(separator: "\n").first { $0.hasPrefix("ticker_conflated_ticks_total ") }
+        #expect(Int(conflated?.split(separator: " ").last ?? "0") ?? 0 > 1000, "\(conflated ?? "none")")
+        // Once it reads again, it is told what it missed and gets the latest ticks.
+        let last = Array("{\"event\":\"tick\",\"data\":{\"id\":\(expected.last!),".utf8)
+        #expect(stalled.read { $0.suffix(70_000).firstRange(of: last) != nil })   // each read adds at most 64 KiB
+        done.signal()
+        let texts = (Frames.server(stalled.received) ?? []).filter { $0.opcode == Frames.text }.map(\.text)
+        #expect(texts.contains { $0.hasPrefix("{\"event\":\"conflated\"") })
+        let got = allTickIDs(texts.filter { $0.hasPrefix("{\"event\":\"tick\"") }.joined())
+        #expect(got.count < expected.count && got == got.sorted() && got.last == expected.last)
+    }
+}

@@ -39,6 +39,13 @@ public final class PythonWebSocketClient: @unchecked Sendable {
         ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
     }
 
+    /// The newest id printed (cheap: only the file's last line is parsed).
+    public var lastID: Int64? {
+        guard let data = FileManager.default.contents(atPath: outPath) else { return nil }
+        let tail = data.suffix(64).split(separator: UInt8(ascii: "\n")).last
+        return tail.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+    }
+
     /// Everything but the ids: one line per event, close and reconnect.
     public var log: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
 

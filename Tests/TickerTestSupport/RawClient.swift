@@ -7,8 +7,11 @@ public final class RawClient {
     public let fd: Int32
     public private(set) var received: [UInt8] = []
 
-    public init(port: Int) {
+    /// - Parameter receiveBuffer: a small kernel receive buffer makes a reader
+    ///   that stops reading fill the server's output quickly.
+    public init(port: Int, receiveBuffer: Int32? = nil) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -55,6 +58,12 @@ public final class RawClient {
     public func readFrames(_ count: Int) -> [Frames.Frame] {
         while (Frames.server(received)?.count ?? 0) < count, readSome() {}
         return Frames.server(received) ?? []
+    }
+
+    /// Reads until `done` holds for what arrived (or the server closes, or 5 s of silence).
+    public func read(until done: ([UInt8]) -> Bool) -> Bool {
+        while !done(received), readSome() {}
+        return done(received)
     }
 
     /// Reads until the server closes (or 5 s of silence); returns what followed the head.
