@@ -5,7 +5,7 @@
 #   docker run --rm -e DATABASE_URL=postgresql://owner@db/ticker cometticker db migrate
 
 FROM swift:6.1-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libevent-dev libwslay-dev pkg-config \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libevent-dev libwslay-dev libgd-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -15,7 +15,7 @@ RUN swift build -c release --product ticker --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpq5 libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 ca-certificates tzdata \
+        libpq5 libevent-2.1-7 libevent-pthreads-2.1-7 libwslay1 libgd3 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /nonexistent --shell /usr/sbin/nologin ticker
 COPY --from=build /ticker /usr/local/bin/ticker

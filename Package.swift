@@ -4,7 +4,8 @@ import PackageDescription
 /// CometTicker: a live stock-quote dashboard with its own Comet push server.
 ///
 /// The package graph enforces the C boundary: only `Postgres` imports `CLibPQ`,
-/// only `EventHTTP` imports `CLibEvent` and `CWslay`; everything else is ordinary Swift.
+/// only `EventHTTP` imports `CLibEvent` and `CWslay`, only `Imaging` imports `CLibGD`;
+/// everything else is ordinary Swift.
 /// `Comet` is the fan-out core and its transports, on top of `EventHTTP`;
 /// `LoadGenerator` is the load generator of `ticker bench`; `Platform` holds the few
 /// system helpers (socket addresses, back-off, the monotonic clock, spawning
@@ -25,11 +26,15 @@ let package = Package(
         .systemLibrary(name: "CLibEvent", pkgConfig: "libevent_pthreads", providers: [.apt(["libevent-dev"])]),
         // Debian's libwslay-dev ships no .pc file: the module map links -lwslay.
         .systemLibrary(name: "CWslay", providers: [.apt(["libwslay-dev"])]),
+        // No pkgConfig: gdlib.pc adds -DAVIF_DLL, which SwiftPM drops with a warning on every
+        // build; gd.h is in /usr/include and the module map links -lgd.
+        .systemLibrary(name: "CLibGD", providers: [.apt(["libgd-dev"])]),
 
         // prctl and pipe2, which Swift cannot call directly (for Platform's Spawn).
         .target(name: "CProcess"),
         .target(name: "Platform", dependencies: ["CProcess"]),
         .target(name: "Quotes"),
+        .target(name: "Imaging", dependencies: ["CLibGD", "Quotes"]),
         .target(name: "Postgres", dependencies: [
             "CLibPQ", "Quotes", "Platform",
             .product(name: "Logging", package: "swift-log"),
@@ -44,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Comet", dependencies: [
-            "EventHTTP", "Platform", "Quotes", "Postgres",
+            "EventHTTP", "Platform", "Quotes", "Postgres", "Imaging",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LoadGenerator", dependencies: ["EventHTTP", "Platform"]),
@@ -60,13 +65,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TickerTestSupport"),
         .testTarget(name: "QuotesTests", dependencies: ["Quotes"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Quotes"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
         .testTarget(name: "EventHTTPTests", dependencies: [
             "EventHTTP", "TickerTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CometTests", dependencies: ["Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
+        .testTarget(name: "CometTests", dependencies: ["Imaging", "Quotes", "Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),
-        .testTarget(name: "BrowserTests", dependencies: ["Comet", "Postgres", "TickerTestSupport"]),
+        .testTarget(name: "BrowserTests", dependencies: ["Imaging", "Quotes", "Comet", "Postgres", "TickerTestSupport"]),
     ]
 )

@@ -98,7 +98,9 @@
     var self = this;
     var f = document.createElement('iframe');
     f.style.display = 'none';
-    f.src = this._streamURL('iframe');
+    // Across origins the frame posts its events to this page's origin only.
+    var origin = /^https?:/.test(location.origin) ? {origin: location.origin} : null;
+    f.src = this._streamURL('iframe', origin);
     this.frame = f;
     T._frames.add(f, function (name, data, id) { self._event(name, data, gen, id); });
     f.onload = function () { if (gen === self.generation) self._streamEnded({}); };

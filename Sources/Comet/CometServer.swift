@@ -73,6 +73,7 @@ public final class CometServer: @unchecked Sendable {
         PollRoute(context: context).register(on: router)
         QuoteRoutes(context: context).register(on: router)
         StatusRoutes(context: context).register(on: router)
+        NoScriptRoutes(context: context).register(on: router)
         http.handler = { [unowned self] req in
             guard case .running(_, let router) = self.state else {
                 return req.respond(503, contentType: "application/json",

@@ -30,6 +30,15 @@ final class ServerContext {
     /// when many streams open (callgrind).
     let preambles: [WireFormat: [UInt8]]
     private var heartbeatTimer: LoopEvent?
+    /// The price each symbol's day change is measured from (board, image).
+    private(set) lazy var references = ReferencePrices(context: self)
+    /// The server-pushed ticker images and their viewers.
+    private(set) lazy var images: TickerImages = {
+        let images = TickerImages(context: self, policy: FramePacer.Policy(
+            maxFramesPerSecond: 4, heartbeatSeconds: max(1, Int(config.heartbeatSeconds))))
+        images.reference = { [unowned self] in self.references.price($0) }
+        return images
+    }()
 
     init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick]) {
         self.config = config
@@ -47,8 +56,13 @@ final class ServerContext {
 
     func start() {
         http.connectionClosed = { [unowned self] in self.connectionClosed($0) }
+        pump.onDatabaseChange = { [unowned self] up in
+            for s in self.streams.values { s.send(.status(databaseUp: up)) }
+            for w in self.sockets.values { w.send(.status(databaseUp: up)) }
+        }
         pump.start()
         queryDB.start()
+        references.start()
         heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
     }
 
@@ -60,7 +74,7 @@ final class ServerContext {
         admission.admit(peer: peer)
         active[connection] = sub
         http.watchClose(connection)
-        hub.add(sub)
+        if !sub.symbols.isEmpty { hub.add(sub) }
         if let s = sub as? StreamSubscriber { streams[ObjectIdentifier(s)] = s }
     }
 
@@ -110,6 +124,9 @@ final class ServerContext {
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
+        } else if let v = sub as? ImageViewer {
+            images.closed(v)
+            v.request.freeIfDetached()
         }
     }
 
@@ -131,15 +148,28 @@ final class ServerContext {
         admission.releaseAll()
         let bye = ControlEvent.bye(retryMilliseconds: config.retryMilliseconds, cursor: hub.cursor)
         for s in streams.values { s.close(with: bye) }
+        images.drain()
         streams.removeAll()
         for w in sockets.values { w.close(with: bye) } // then close 1001; evhttp_free ends what remains
         sockets.removeAll()
-        for case let w as LongPollTransport in open.values { w.expire(cursor: hub.cursor) }
+        for case let w as LongPollTransport in open.values {
+            w.expire(PollBody(cursor: hub.cursor, ticks: [], byeRetry: config.retryMilliseconds))
+        }
         pump.close()
         queryDB.close()
     }
 
     // MARK: Answers
+
+    /// When a client's cursor is ahead of this server's (another node read
+    /// further, or this one has not read a commit yet), reads first and runs
+    /// `again` afterwards (see `CursorPump.catchUp`); returns false when there
+    /// is no need and the route goes on now.
+    func answerLater(_ req: HTTPRequest, since: Int64?, _ again: @escaping () throws -> Void) -> Bool {
+        guard let since, since > hub.cursor else { return false }
+        pump.catchUp(to: since, within: 1) { [unowned self] in Router.answer(req, self, again) }
+        return true
+    }
 
     /// A client mistake or a refusal: the status and one line of JSON.
     func fail(_ req: HTTPRequest, _ status: Int, _ message: String) {

@@ -19,6 +19,8 @@ public final class HTTPServer {
     private let loop: EventLoop
     private let http: OpaquePointer
     private var listener: OpaquePointer?
+    /// evhttp's handle of the listener, to close it (`evhttp_del_accept_socket`).
+    private var bound: OpaquePointer?
     private var resumeTimer: LoopEvent?
     private let logger: Logger
     /// Reused for every chunk: `evhttp_send_reply_chunk` moves its contents out.
@@ -66,7 +68,8 @@ public final class HTTPServer {
         }
         guard let l else { throw ServerError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))") }
         listener = l
-        guard evhttp_bind_listener(http, l) != nil else { throw ServerError("cannot attach the HTTP server to its listener") }
+        guard let b = evhttp_bind_listener(http, l) else { throw ServerError("cannot attach the HTTP server to its listener") }
+        bound = b
         installAcceptErrorHandler(l)
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -101,11 +104,16 @@ public final class HTTPServer {
     }
 
     /// Stops accepting new connections (shutdown).
+    /// Closes the listening socket (shutdown): new connections are refused
+    /// at once, so a balancer sends them elsewhere instead of to a process
+    /// that would reset them when it exits; open connections drain.
     public func closeListener() {
-        if let listener {
-            ListenerRegistry.shared.remove(listener)
-            evconnlistener_disable(listener)
-        }
+        guard let listener, let bound else { return }
+        ListenerRegistry.shared.remove(listener)
+        resumeTimer = nil
+        evhttp_del_accept_socket(http, bound) // frees the listener and closes its socket
+        self.listener = nil
+        self.bound = nil
     }
 
     /// Watches `connection` for closing; `connectionClosed` then names it.

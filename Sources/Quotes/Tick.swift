@@ -11,6 +11,9 @@ public struct Tick: Sendable, Equatable {
     public var ask: String?
     /// ISO 8601 in UTC with microseconds, e.g. `2026-11-24T12:00:00.123456Z`.
     public var ts: String
+    /// Routed after a tick of its symbol with a newer event time (a backfill,
+    /// a late report): delivered like any other, but not the latest quote.
+    public var late = false
 
     public init(id: Int64, symbol: String, price: String, size: Int64? = nil,
                 bid: String? = nil, ask: String? = nil, ts: String) {
@@ -23,6 +26,12 @@ public struct Tick: Sendable, Equatable {
         self.ts = ts
     }
 
+    /// True when this tick's event time is after `other`'s (the id breaks
+    /// ties). `ts` has a fixed width in UTC, so its text orders like the time.
+    public func isNewer(than other: Tick) -> Bool {
+        ts != other.ts ? ts > other.ts : id > other.id
+    }
+
     /// The tick's JSON object, the same on every route and transport.
     public var json: String {
         var out = "{\"id\":\(id),\"symbol\":"
@@ -31,7 +40,9 @@ public struct Tick: Sendable, Equatable {
         if let size { out += ",\"size\":\(size)" }
         if let bid { out += ",\"bid\":\"\(bid)\"" }
         if let ask { out += ",\"ask\":\"\(ask)\"" }
-        out += ",\"ts\":\"\(ts)\"}"
+        out += ",\"ts\":\"\(ts)\""
+        if late { out += ",\"late\":true" }
+        out += "}"
         return out
     }
 }

@@ -20,7 +20,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Server address.") var host = "127.0.0.1"
     @Option(help: "Server port.") var port = 8080
     @Option(help: "Streaming subscribers.") var subscribers = 1000
-    @Option(help: "Symbols the subscribers are spread over (one each).") var symbols = 10
+    @Option(help: "Symbols the subscribers are spread over.") var symbols = 10
+    @Option(name: .customLong("symbols-per-subscriber"), help: "Symbols each subscriber watches (the dashboard pattern: 20 of 200); subscriber i takes symbols i, i+1, ... (mod --symbols).")
+    var symbolsPerSubscriber = 1
+    @Option(help: "Instead of a feed at --rate: one statement of N ticks over all symbols; the report's latency_max_ms is when the last subscriber had them all.")
+    var burst = 0
     @Option(help: "Ticks per second, all symbols together.") var rate: Double = 100
     @Option(help: "Seconds of feed.") var duration: Double = 10
     @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc (repeatable).")
@@ -36,6 +40,8 @@ struct Bench: ParsableCommand {
         try OptionCheck.whole(port, "--port", 1...65_535)
         try OptionCheck.whole(subscribers, "--subscribers", 1...19_000, "per bench process")
         try OptionCheck.whole(symbols, "--symbols", 1...1000)
+        try OptionCheck.whole(symbolsPerSubscriber, "--symbols-per-subscriber", 1...symbols, "(at most --symbols)")
+        try OptionCheck.whole(burst, "--burst", 0...1_000_000, "ticks (0: a feed at --rate)")
         try OptionCheck.number(rate, "--rate", OptionCheck.ticksPerSecond, "ticks per second")
         try OptionCheck.number(duration, "--duration", 0.01...86_400, "seconds")
         for pid in serverPIDs { try OptionCheck.whole(Int(pid), "--server-pid", 1...4_194_304) }
@@ -61,7 +67,12 @@ struct Bench: ParsableCommand {
 
         let before = ServerSample(pids: serverPIDs)
         let load = BenchSubscribers(target: kind, websocket: transport == "ws")
-        let paths = (0..<subscribers).map { kind == .comet ? "\(route)?symbols=\(names[$0 % names.count])" : "/sub/\(names[$0 % names.count])" }
+        /// The symbols subscriber `i` watches.
+        func watched(_ i: Int) -> [Int] { (0..<symbolsPerSubscriber).map { (i + $0) % names.count } }
+        let paths = (0..<subscribers).map { i -> String in
+            let list = watched(i).map { names[$0] }.joined(separator: ",")
+            return kind == .comet ? "\(route)?symbols=\(list)" : (symbolsPerSubscriber == 1 ? "/sub/\(list)" : "/multi?chans=\(list)")
+        }
         let openSeconds = load.open(host: host, port: port, paths: paths, sources: sources.split(separator: ",").map(String.init), timeout: 60)
         guard load.opened > 0 else { die("no subscriber could open a stream at \(host):\(port) (\(load.failed) failed)") }
         Thread.sleep(forTimeInterval: 1)
@@ -71,7 +82,16 @@ struct Bench: ParsableCommand {
         var commits: [Int64: (Double, Int)] = [:]
         let start = MonotonicClock.now()
         var sent = 0
-        while MonotonicClock.now() - start < duration {
+        if burst > 0, let feed {
+            do {
+                let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT ($1::text[])[1 + g % $2::int], 100, 1 FROM generate_series(0, $3::int - 1) g RETURNING id, symbol",
+                                      [TickSQL.arrayLiteral(names), String(names.count), String(burst)])
+                let at = MonotonicClock.now()
+                for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
+                sent = burst
+            } catch { die("feed failed: \(error)") }
+        }
+        while burst == 0, MonotonicClock.now() - start < duration {
             let due = Int(rate * (MonotonicClock.now() - start)) - sent
             if due > 0 {
                 let batch = (0..<due).map { (sent + $0) % names.count }
@@ -110,7 +130,7 @@ struct Bench: ParsableCommand {
         }
         var perSymbol = [Int](repeating: 0, count: names.count)
         for (_, v) in commits { perSymbol[v.1] += 1 }
-        let expected = load.openedIndexes.reduce(0) { $0 + perSymbol[$1 % names.count] }
+        let expected = load.openedIndexes.reduce(0) { total, i in watched(i).reduce(total) { $0 + perSymbol[$1] } }
         let received = perSubscriber.reduce(0) { $0 + $1.count }
         latencies.sort()
         func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }

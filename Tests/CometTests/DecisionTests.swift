@@ -104,7 +104,8 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
 
 @Suite struct ProtocolEncodingTests {
     @Test func controlEventsHaveOneShape() {
-        #expect(ControlEvent.hello(cursor: 5, heartbeatSeconds: 15, symbols: ["AAPL"]).json == #"{"cursor":5,"heartbeat":15,"symbols":["AAPL"]}"#)
+        #expect(ControlEvent.hello(cursor: 5, heartbeatSeconds: 15, symbols: ["AAPL"], databaseUp: true).json == #"{"cursor":5,"heartbeat":15,"symbols":["AAPL"],"database":"up"}"#)
+        #expect(ControlEvent.status(databaseUp: false).json == #"{"database":"down"}"#)
         #expect(ControlEvent.bye(retryMilliseconds: 2000, cursor: 9).json == #"{"retry":2000,"cursor":9}"#)
         #expect(ControlEvent.reset(reason: "unknown cursor", cursor: 3).json == #"{"reason":"unknown cursor","cursor":3}"#)
         #expect(ControlEvent.conflated(skipped: 4, from: 1, to: 9).json == #"{"skipped":4,"from":1,"to":9}"#)
@@ -116,5 +117,6 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         #expect(PollBody(cursor: 7, ticks: []).render(callback: nil) == #"{"cursor":7,"ticks":[]}"#)
         #expect(PollBody(cursor: 7, ticks: [], reset: true).render(callback: "cb") == #"/**/cb({"cursor":7,"reset":true,"ticks":[]});"#)
         #expect(PollBody(cursor: 7, ticks: [tick(7)], snapshot: true).render(callback: nil).hasPrefix(#"{"cursor":7,"snapshot":true,"ticks":[{"id":7,"#))
+        #expect(PollBody(cursor: 7, ticks: [], databaseDown: true, byeRetry: 2000).render(callback: nil) == #"{"cursor":7,"database":"down","bye":true,"retry":2000,"ticks":[]}"#)
     }
 }

@@ -95,6 +95,10 @@ import TickerTestSupport
         #expect(c.readUntil(timeout: 3) { $0.contains("event: bye") })
         #expect(c.text.contains("\"retry\":"))
         #expect(poll.readUntil(timeout: 3) { $0.contains("\"ticks\":[]") })
+        #expect(poll.text.contains("\"bye\":true,\"retry\":"), "a held poll says why it ends: \(poll.text)")
         #expect(throws: (any Error).self) { _ = try HTTPTestClient.get(port: s.port, "/health", timeout: 1).status == 200 ? () : { throw TestError("refused") }() }
+        // The listening socket is closed, not just paused: the port is free for the next server at once.
+        let next = try TestServer(target: s.target) { $0.port = s.port }
+        #expect(try HTTPTestClient.get(port: next.port, "/health").status == 200)
     }
 }

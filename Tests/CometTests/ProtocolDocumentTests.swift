@@ -30,7 +30,8 @@ import Quotes
 
     /// What the server sends for each event name, with any values.
     static let served: [String: ControlEvent] = [
-        "hello": .hello(cursor: 1, heartbeatSeconds: 15, symbols: ["A"]),
+        "hello": .hello(cursor: 1, heartbeatSeconds: 15, symbols: ["A"], databaseUp: true),
+        "status": .status(databaseUp: true),
         "snapshot": .snapshot(ticks: [sampleTick], cursor: 1),
         "reset": .reset(reason: "r", cursor: 1),
         "conflated": .conflated(skipped: 1, from: 1, to: 2),
@@ -66,7 +67,9 @@ import Quotes
         let blocks = Self.document.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
         let full = Tick(id: 1, symbol: "A", price: "1", size: 1, bid: "1", ask: "2", ts: "t").json
         #expect(blocks.contains { Self.keys($0) == Self.keys(full) }, "no full tick example")
-        let polls = blocks.filter { $0.hasPrefix("{\"cursor\"") }
+        let polls = blocks.filter { $0.hasPrefix("{\"cursor\"") && $0.contains("\"ticks\"") }
+        let quotes = try #require(blocks.first { $0.contains("\"quotes\"") })
+        #expect(Self.keys(quotes) == ["cursor", "quotes", "session", "day"])
         #expect(polls.count >= 2)
         for p in polls {
             let body = PollBody(cursor: 1, ticks: [], snapshot: p.contains("\"snapshot\""), reset: p.contains("\"reset\""))

@@ -18,7 +18,7 @@ import TickerTestSupport
         }
         #expect(tickIDs(in: sse.text) == [1])
         #expect(tickIDs(in: xhr.text) == [1])
-        #expect(iframe.text.contains("<script>parent.Ticker._push(\"tick\",{\"id\":1,"))
+        #expect(iframe.text.contains("<script>p(\"tick\",{\"id\":1,"))
         #expect(multipart.text.contains("{\"event\":\"ticks\",\"data\":[{\"id\":1,"))
         #expect(!other.readUntil(timeout: 0.5) { $0.contains("event: tick") })
         for c in [sse, xhr, iframe, multipart, other] { #expect(!c.text.contains("GOOGL")) }

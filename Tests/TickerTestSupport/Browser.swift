@@ -8,16 +8,24 @@ public final class Browser: @unchecked Sendable {
     private let port: Int
     private let session: String
 
-    public init() throws {
+    /// - Parameters:
+    ///   - javaScript: false turns page scripts off (Chromium's content setting), as
+    ///     for a locked-down browser; WebDriver's own scripts still run.
+    ///   - pageLoadStrategy: `eager` returns from `open` at DOMContentLoaded, for pages
+    ///     whose load never ends (an `<img>` of a server-push stream).
+    public init(javaScript: Bool = true, pageLoadStrategy: String = "normal") throws {
         port = try LocalCluster.freePort()
         driver = try ChildProcess(["chromedriver", "--port=\(port)"], log: NSTemporaryDirectory() + "chromedriver-\(port).log")
         try waitForPort(port)
+        var options: [String: Any] = [
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,860"],
+        ]
+        if !javaScript { options["prefs"] = ["profile.managed_default_content_settings.javascript": 2] }
         let caps: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
-            "goog:chromeOptions": [
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,860"],
-            ],
+            "pageLoadStrategy": pageLoadStrategy,
+            "goog:chromeOptions": options,
         ]]]
         let r = try Self.call(port, "POST", "/session", caps)
         guard let value = r["value"] as? [String: Any], let id = value["sessionId"] as? String else {
@@ -58,9 +66,26 @@ public final class Browser: @unchecked Sendable {
     }
 
     public func screenshot(to path: String) throws {
-        let r = try Self.call(port, "GET", "/session/\(session)/screenshot", nil)
-        guard let b64 = r["value"] as? String, let data = Data(base64Encoded: b64) else { throw TestError("no screenshot") }
-        try data.write(to: URL(fileURLWithPath: path))
+        try Data(screenshotPNG()).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The page as PNG bytes.
+    public func screenshotPNG() throws -> [UInt8] {
+        try Self.png(Self.call(port, "GET", "/session/\(session)/screenshot", nil))
+    }
+
+    /// The first element matching `selector`, as PNG bytes.
+    public func screenshotPNG(of selector: String) throws -> [UInt8] {
+        let found = try Self.call(port, "POST", "/session/\(session)/element", ["using": "css selector", "value": selector])
+        guard let ref = found["value"] as? [String: Any], let id = ref.values.first as? String else {
+            throw TestError("no element \(selector): \(found)")
+        }
+        return try Self.png(Self.call(port, "GET", "/session/\(session)/element/\(id)/screenshot", nil))
+    }
+
+    static func png(_ r: [String: Any]) throws -> [UInt8] {
+        guard let b64 = r["value"] as? String, let data = Data(base64Encoded: b64) else { throw TestError("no screenshot: \(r)") }
+        return [UInt8](data)
     }
 
     static func call(_ port: Int, _ method: String, _ path: String, _ body: Any?) throws -> [String: Any] {

@@ -1,6 +1,7 @@
 import Quotes
 
-/// The fan-out core: the cursor's newest ticks, the latest quote per symbol,
+/// The fan-out core: the cursor's newest ticks, the latest quote per symbol
+/// (the newest by event time),
 /// and the registry from symbol to subscribers. It routes; it knows nothing of
 /// transports or SQL. Loop thread only.
 final class TickHub {
@@ -56,11 +57,15 @@ final class TickHub {
     /// encoded once, logged, routed to its symbol's subscribers, and then every
     /// touched subscriber writes once.
     func publish(_ ticks: [Tick]) {
-        for tick in ticks where tick.id > cursor {
+        for var tick in ticks where tick.id > cursor {
+            // The latest quote is the newest by event time; an older tick is
+            // still delivered once, in id order, but marked and not made latest.
+            let current = latest[tick.symbol]
+            tick.late = current.map { !tick.isNewer(than: $0.tick) } ?? false
             let e = EncodedTick(tick)
             cursor = tick.id
             log.append(e)
-            latest[tick.symbol] = e
+            if !tick.late { latest[tick.symbol] = e }
             guard let subs = registry[tick.symbol] else { continue }
             for s in subs.values {
                 s.accept(e)

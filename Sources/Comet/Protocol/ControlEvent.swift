@@ -4,8 +4,12 @@ import Quotes
 /// frames these same names and JSON bodies (docs/PROTOCOL.md describes them).
 enum ControlEvent: Equatable {
     /// First event of every stream: where the server's cursor is, how often
-    /// heartbeats come, and the symbols the stream carries.
-    case hello(cursor: Int64, heartbeatSeconds: Int, symbols: [String])
+    /// heartbeats come, the symbols the stream carries, and whether the
+    /// server's database is reachable (quotes may be stale while it is not).
+    case hello(cursor: Int64, heartbeatSeconds: Int, symbols: [String], databaseUp: Bool)
+    /// The database went away (quotes may be stale) or came back and the
+    /// server has caught up.
+    case status(databaseUp: Bool)
     /// The latest quote of each symbol, when not resuming.
     case snapshot(ticks: [EncodedTick], cursor: Int64?)
     /// The client's cursor cannot be resumed (unknown, or too far behind):
@@ -23,6 +27,7 @@ enum ControlEvent: Equatable {
     var name: String {
         switch self {
         case .hello: return "hello"
+        case .status: return "status"
         case .snapshot: return "snapshot"
         case .reset: return "reset"
         case .conflated: return "conflated"
@@ -43,10 +48,13 @@ enum ControlEvent: Equatable {
     var json: String {
         var w = JSONWriter()
         switch self {
-        case .hello(let cursor, let heartbeat, let symbols):
+        case .hello(let cursor, let heartbeat, let symbols, let up):
             w.field("cursor", cursor)
             w.field("heartbeat", heartbeat)
             w.field("symbols", strings: symbols)
+            w.field("database", up ? "up" : "down")
+        case .status(let up):
+            w.field("database", up ? "up" : "down")
         case .snapshot(let ticks, _):
             w.field("ticks", rawArray: ticks.lazy.map(\.json))
         case .reset(let reason, let cursor):

@@ -1,19 +1,30 @@
 import Quotes
 
 /// The `/poll` response body: `{"cursor":N,"ticks":[...]}`, flagged
-/// `"snapshot":true` for a first poll and `"reset":true` for an unknown
-/// cursor; `cb({...});` for JSONP.
+/// `"snapshot":true` for a first poll, `"reset":true` for an unknown cursor,
+/// `"database":"down"` while the server's database is unreachable, and
+/// `"bye":true` with a `retry` hint when a held poll is answered because the
+/// server is stopping (so a client does not take it for a proxy's cut);
+/// `cb({...});` for JSONP.
 struct PollBody {
     var cursor: Int64
     var ticks: [EncodedTick]
     var snapshot = false
     var reset = false
+    var databaseDown = false
+    /// Milliseconds to wait before polling again, when the server is stopping.
+    var byeRetry: Int?
 
     func render(callback: String?) -> String {
         var w = JSONWriter()
         w.field("cursor", cursor)
         if snapshot { w.field("snapshot", true) }
         if reset { w.field("reset", true) }
+        if databaseDown { w.field("database", "down") }
+        if let byeRetry {
+            w.field("bye", true)
+            w.field("retry", byeRetry)
+        }
         w.field("ticks", rawArray: ticks.lazy.map(\.json))
         if let callback { return "/**/\(callback)(\(w.json));" }
         return w.json

@@ -14,18 +14,21 @@ struct PollRoute {
         router.register("/poll") { try self.poll($0, $1) }
     }
 
-    private func poll(_ req: HTTPRequest, _ q: QueryParameters) throws {
+    private func poll(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "wait", "callback", "_"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
         let wait = try RouteParameters.seconds(q.value("wait"), name: "wait", range: 0...config.maxPollWait, default: 0)
         let transport = PollTransport(callback: try RouteParameters.callback(q.value("callback")))
+        if !caughtUp, context.answerLater(req, since: since, { try self.poll(req, q, caughtUp: true) }) { return }
         transport.prepare(req)
 
         let hub = context.hub
         let cursor = hub.cursor
         func answer(_ body: PollBody) {
+            var body = body
+            body.databaseDown = !context.pump.databaseUp
             context.metrics.pollsAnswered += 1
             transport.answer(req, body)
         }
@@ -67,7 +70,7 @@ struct PollRoute {
             if w.answered { context.metrics.pollsAnswered += 1 }
         }
         w.timer = context.loop.after(Double(wait)) { [weak w, unowned context] in
-            w?.expire(cursor: context.hub.cursor)
+            w?.expire(PollBody(cursor: context.hub.cursor, ticks: [], databaseDown: !context.pump.databaseUp))
         }
         context.track(w, on: connection, peer: peer)
         context.metrics.pollsParked += 1

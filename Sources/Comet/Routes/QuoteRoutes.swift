@@ -12,13 +12,27 @@ struct QuoteRoutes {
         router.register("/history") { try self.history($0, $1) }
     }
 
+    /// The latest quotes from memory, with the session and the day's figures
+    /// (reference price, open, high, low, volume) from PostgreSQL, so that
+    /// every page computes the day's change the same way, after any reload.
+    /// Without the database, the quotes alone.
     private func quotes(_ req: HTTPRequest, _ q: QueryParameters) throws {
         try q.requireOnly(["symbols"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: 500)
+        let hub = context.hub
         var w = JSONWriter()
-        w.field("cursor", context.hub.cursor)
-        w.field("quotes", rawArray: symbols.compactMap { context.hub.latest[$0]?.json })
-        context.json(req, w.json)
+        w.field("cursor", hub.cursor)
+        w.field("quotes", rawArray: symbols.compactMap { hub.latest[$0]?.json })
+        let db = context.queryDB
+        db.query(TickSQL.session) { [unowned context] session in
+            db.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(symbols)]) { day in
+                if case .success(let s) = session, case .success(let d) = day, s.rowCount == 1 {
+                    w.field("session", raw: DayFigures.session(s))
+                    w.field("day", raw: DayFigures.day(d))
+                }
+                context.json(req, w.json)
+            }
+        }
     }
 
     private func history(_ req: HTTPRequest, _ q: QueryParameters) throws {

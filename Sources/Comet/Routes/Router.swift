@@ -47,9 +47,18 @@ final class Router {
             return req.respond(204, contentType: "text/plain", body: [])
         }
         guard req.uri.utf8.count <= 4096 else { return context.fail(req, 414, "the URL is longer than 4096 bytes") }
-        do {
+        Self.answer(req, context) {
             let query = try QueryParameters(parsing: req.query)
             if let route { try route.handle(req, query) } else { serveFile(req) }
+        }
+    }
+
+    /// Runs a route's work, turning a client's mistake into a 400 with one
+    /// line of JSON (and anything else into a 500); routes that finish later
+    /// (after a catch-up read) answer through here too.
+    static func answer(_ req: HTTPRequest, _ context: ServerContext, _ work: () throws -> Void) {
+        do {
+            try work()
         } catch let e as QueryError {
             context.fail(req, 400, e.message)
         } catch {

@@ -24,6 +24,23 @@ struct StaticFiles {
             let rel = String(url.standardizedFileURL.path.dropFirst(rootPath.count))
             files[rel] = ([UInt8](data), Self.types[url.pathExtension.lowercased()] ?? "application/octet-stream")
         }
+        joinClientLibrary()
+    }
+
+    /// `/ticker.js`, the client library in one file: its parts, joined in
+    /// this order (each needs the ones before it). One script tag for users,
+    /// one request for the page, and still no build step.
+    static let clientLibrary = ["ladder", "cursor", "wire", "connection", "streams", "socket", "polls", "share", "api"]
+        .map { "/ticker/\($0).js" }
+
+    private mutating func joinClientLibrary() {
+        var joined: [UInt8] = []
+        for path in Self.clientLibrary {
+            guard let part = files[path] else { return } // an incomplete library is not served
+            joined += part.body
+            joined.append(UInt8(ascii: "\n"))
+        }
+        files["/ticker.js"] = (joined, Self.types["js"] ?? "application/javascript")
     }
 
     /// The file for a URL path (`/` and folders mean their `index.html`), or nil.

@@ -12,9 +12,9 @@ struct StreamRoute {
         router.register("/stream") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
-        try q.requireOnly(["symbols", "since", "transport"])
+        try q.requireOnly(["symbols", "since", "transport", "origin"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let format: WireFormat
         if let t = try q.value("transport") {
@@ -25,9 +25,15 @@ struct StreamRoute {
         } else {
             format = .sse
         }
+        // The page's origin, for a forever frame that must post its events across origins.
+        let origin = try q.value("origin")
+        if let origin, !(config.corsOrigins.contains("*") || config.corsOrigins.contains(origin)) {
+            throw QueryError("origin '\(String(origin.prefix(80)))' is not allowed; the server allows \(config.corsOrigins.joined(separator: ", ")) (see --cors-origin)")
+        }
         // `since` wins over the header: a client that sets it knows what it wants.
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
             ?? RouteParameters.cursor(req.header("Last-Event-ID"), name: "Last-Event-ID")
+        if !caughtUp, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
@@ -41,7 +47,9 @@ struct StreamRoute {
         let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: plan.missedAfter ?? cursor,
                                  replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
         var opening = context.preambles[format]!
-        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols), to: &opening)
+        if format == .iframe, let origin { opening += ForeverFrameTransport.targetOrigin(origin) }
+        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
+                                databaseUp: context.pump.databaseUp), to: &opening)
         if plan == .unknownCursor {
             // A cursor from the future (another database, or a reset): start afresh.
             transport.append(.reset(reason: "unknown cursor", cursor: cursor), to: &opening)

@@ -15,11 +15,13 @@ struct WebSocketRoute {
         router.register("/ws") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since"])
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let since = try RouteParameters.cursor(q.value("since"), name: "since")
+        // A server behind the client's cursor reads up to it first, as for streams.
+        if !caughtUp, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         let settings = WebSocketStream.Configuration(
@@ -46,7 +48,8 @@ struct WebSocketRoute {
             if let context { context.socketClosed(w) } else { w.markClosed() }
         }
         context.track(socket: w, peer: peer)
-        w.send(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols))
+        w.send(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
+                      databaseUp: context.pump.databaseUp))
         if plan == .unknownCursor { w.send(.reset(reason: "unknown cursor", cursor: cursor)) }
         if plan.needsSnapshot { w.send(.snapshot(ticks: hub.snapshot(symbols), cursor: cursor)) }
         switch plan {

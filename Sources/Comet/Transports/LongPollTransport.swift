@@ -25,10 +25,11 @@ final class LongPollTransport: TickSubscriber {
 
     override func deliver() { answer(PollBody(cursor: ticks.last!.id, ticks: ticks)) }
 
-    /// The wait ended, or the server is stopping: nothing for these symbols
-    /// exists up to `cursor` (the server's, now), so the client moves on to it
-    /// instead of asking again from an old position that may fall off the log.
-    func expire(cursor: Int64) { answer(PollBody(cursor: cursor, ticks: [])) }
+    /// The wait ended, or the server is stopping: answers `body`, which has no
+    /// ticks. Nothing for these symbols exists up to its cursor (the server's,
+    /// now), so the client moves on to it instead of asking again from an old
+    /// position that may fall off the log.
+    func expire(_ body: PollBody) { answer(body) }
 
     /// The client went away: no answer, just forget it.
     func abandon() {

@@ -1,12 +1,10 @@
 /*
- * ticker.js: the CometTicker client library. No build step, no dependencies.
- * Load its parts first (index.html shows the order):
+ * The CometTicker client library's public face. No build step, no dependencies:
+ * the server serves `/ticker.js` as this folder's parts joined in order
+ * (ladder, cursor, wire, connection, streams, socket, polls, share, api; see
+ * Sources/Comet/Routes/StaticFiles.swift), so a page needs one script tag:
  *
- *   <script src="ticker/ladder.js"></script>  <script src="ticker/cursor.js"></script>
- *   <script src="ticker/wire.js"></script>    <script src="ticker/connection.js"></script>
- *   <script src="ticker/streams.js"></script> <script src="ticker/socket.js"></script>
- *   <script src="ticker/polls.js"></script>   <script src="ticker/share.js"></script>
- *   <script src="ticker.js"></script>
+ *   <script src="http://127.0.0.1:8080/ticker.js"></script>
  *
  *   var t = Ticker.connect({symbols: ['AAPL'], onTick: fn, onStatus: fn, since: null, share: true});
  *   t.subscribe('MSFT'); t.unsubscribe('AAPL'); t.close();
