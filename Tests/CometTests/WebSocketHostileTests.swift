@@ -83,7 +83,14 @@ import TickerTestSupport
 /// Backpressure on a socket: the stream's bounded output and conflation.
 @Suite struct WebSocketBackpressureTests {
     @Test func aStalledSocketIsConflatedWhileAHealthyClientGetsEveryTick() throws {
-        let s = try TestServer(target: TestCluster.database()) { $0.heartbeatSeconds = 1; $0.writeTimeoutSeconds = 300 }
+        // Heartbeats every 3 s: the idle timeout (2.5 heartbeats) must not
+        // fire while a loaded machine runs the feed below; 64 KiB of unsent
+        // output starts conflation (the default is 256 KiB).
+        let s = try TestServer(target: TestCluster.database()) {
+            $0.heartbeatSeconds = 3
+            $0.writeTimeoutSeconds = 300
+            $0.streamOutputLimit = 64 * 1024
+        }
         nonisolated(unsafe) let stalled = RawClient(port: s.port, receiveBuffer: 4096)
         stalled.write(RawClient.upgradeRequest(path: "/ws?symbols=A,B"))
         #expect(stalled.readHead().hasPrefix("HTTP/1.1 101 "))
@@ -94,8 +101,8 @@ import TickerTestSupport
         }
         let healthy = try PythonWebSocketClient(port: s.port, symbols: "A,B")
         #expect(healthy.wait(timeout: 20) { $0.helloCursor != nil }, "no hello: \(healthy.log)")
-        let total = 40 * 2500
-        for _ in 0..<40 {
+        let total = 16 * 2500
+        for _ in 0..<16 {
             try s.insert("INSERT INTO ticks (symbol, price, size) SELECT (ARRAY['A','B'])[1 + g % 2], g, g FROM generate_series(1, 2500) g")
         }
         let expected = try databaseIDs(s.target.adminURL)

@@ -25,7 +25,7 @@ globalThis.WebSocket = FakeWebSocket;
 globalThis.EventSource = FakeEventSource;
 globalThis.fetch = () => new Promise(() => {});
 for (const part of ['ladder', 'cursor', 'wire', 'connection', 'streams', 'socket', 'polls']) require(`../../Public/ticker/${part}.js`);
-require('../../Public/ticker.js');
+require('../../Public/ticker/api.js');
 const Ticker = globalThis.Ticker;
 
 function connect(options = {}) {
