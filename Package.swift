@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TickerTestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Postgres", "TickerTestSupport"]),
         .testTarget(name: "EventHTTPTests", dependencies: [
-            "EventHTTP", .product(name: "Logging", package: "swift-log"),
+            "EventHTTP", "TickerTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CometTests", dependencies: ["Imaging", "Quotes", "Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),

@@ -1,7 +1,7 @@
 /*
  * The CometTicker client library's public face. No build step, no dependencies:
  * the server serves `/ticker.js` as this folder's parts joined in order
- * (ladder, cursor, wire, connection, streams, polls, share, api; see
+ * (ladder, cursor, wire, connection, streams, socket, polls, share, api; see
  * Sources/Comet/Routes/StaticFiles.swift), so a page needs one script tag:
  *
  *   <script src="http://127.0.0.1:8080/ticker.js"></script>
@@ -9,7 +9,9 @@
  *   var t = Ticker.connect({symbols: ['AAPL'], onTick: fn, onStatus: fn, since: null, share: true});
  *   t.subscribe('MSFT'); t.unsubscribe('AAPL'); t.close();
  *
- * It streams first (EventSource; or xhr, iframe, multipart with {transport}),
+ * It opens a WebSocket first (/ws; a refused Upgrade or no hello in time steps
+ * down to streaming with the cursor, and probing returns to it), then streams
+ * (EventSource; or xhr, iframe, multipart with {transport}, which skips the socket),
  * showing short polls until the stream says hello; a proxy that buffers (no
  * hello in time) or cuts streams and held polls moves it down to long polling
  * and polling, and every probeInterval it tries one step up. A server that is
@@ -60,6 +62,8 @@
       if (since !== undefined) this.cursorState.rewind(since);
       if (this.symbols.indexOf(symbol) >= 0) { if (since !== undefined) this.start(); return; }
       this.symbols.push(symbol);
+      // On an open socket the server adds it and sends its snapshot.
+      if (this._socketSend && this._socketSend({subscribe: [symbol]})) return;
       // A new symbol: its latest quote, then everything after the cursor.
       var self = this;
       fetch(this.base + '/quotes?' + Ticker._qs({symbols: symbol})).then(function (r) { return r.json(); })
@@ -69,6 +73,7 @@
     C.unsubscribe = function (symbol) {
       symbol = String(symbol).toUpperCase();
       this.symbols = this.symbols.filter(function (s) { return s !== symbol; });
+      if (this._socketSend && this._socketSend({unsubscribe: [symbol]})) return;
       this.start();
     };
     C.close = function () {

@@ -22,6 +22,10 @@
     this.cursorState = new T.CursorState(options.since);
     this.transport = options.transport || 'sse';
     var lo = options.ladder || {};
+    // WebSocket first, unless the page has none or asked for a streaming transport.
+    if (this.transport === 'websocket') this.transport = 'sse';
+    else if (options.transport) lo.websocket = false;
+    if (typeof WebSocket === 'undefined') lo.websocket = false;
     if (options.helloTimeout) lo.helloTimeout = options.helloTimeout;
     if (options.pollInterval) lo.pollInterval = options.pollInterval;
     this.ladder = new T.Ladder(lo);
@@ -65,6 +69,7 @@
     if (this.xhr) { try { this.xhr.abort(); } catch (e) {} this.xhr = null; }
     if (this.frame) { T._frames.remove(this.frame); this.frame = null; }
     if (this.abort) { this.abort.abort(); this.abort = null; }
+    if (this._closeSocket) this._closeSocket();
   };
 
   /**
@@ -84,7 +89,8 @@
     this._stop();
     if (this.closed || !this.symbols.length) return;
     this.status();
-    if (this.ladder.mode === 'streaming' && !this.ladder.probing) this._stream();
+    var m = this.ladder.mode;
+    if (m === 'websocket' || (m === 'streaming' && this.ladder.probing !== 'streaming')) this._stream();
     else this._poll(false);
   };
 
@@ -129,7 +135,7 @@
       clearTimeout(this.helloTimer);
       this.streamInfo.hello = true;
       c.learn(data.cursor);
-      this.ladder.streamHello();
+      this.ladder.streamHello(this.streamInfo.rung);
       this.state = 'live';
       if (data.database) this.database = data.database;
       this.status({hello: true});

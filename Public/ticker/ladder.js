@@ -1,5 +1,5 @@
 /*
- * The transport ladder: streaming, long polling, polling. A plain value that
+ * The transport ladder: WebSocket, streaming, long polling, polling. A plain value that
  * takes raw observations (a stream ended after N ms, hello seen or not, a held
  * poll answered after N s with status S) and owns every threshold, so each
  * rule is a unit test (Tests/js/ladder.test.js) rather than a browser session.
@@ -11,6 +11,15 @@
  * restart looks like: retry the same rung with back-off, so the page is back on
  * its rung seconds after the server is.
  *
+ * WebSocket is the top rung. A socket that never opens is a proxy refusing or
+ * stripping the Upgrade, or the server being away: step down to streaming at
+ * once (the cursor goes along), and if streaming is unreachable too it was the
+ * server, so the next try is a socket again. Once a socket has said hello, a
+ * refusal is a server restarting: the same rung with back-off, unless it goes
+ * on (socketRefusalsToStepDown). A socket that opens but says no
+ * hello within helloTimeout is buffered or swallowed: step down. Cut sockets
+ * count like cut streams. Probing upward from streaming tries a socket.
+ *
  * Every observation returns a decision {mode, delay, probe, reason}: the rung to
  * use next, how long to wait before the next request (ms), and the rung being
  * probed upward (or null).
@@ -18,12 +27,13 @@
 (function (global) {
   'use strict';
 
-  var MODES = ['streaming', 'long-polling', 'polling'];
+  var MODES = ['websocket', 'streaming', 'long-polling', 'polling'];
 
   var DEFAULTS = {
     helloTimeout: 4000,       // ms without hello on an open stream request: buffered
     healthyStream: 15000,     // ms a stream must live after hello not to count as cut
     streamCutsToStepDown: 2,  // cuts (each shorter than healthyStream) before stepping down
+    socketRefusalsToStepDown: 4, // refused sockets in a row, once sockets worked here, before trying streaming
     pollCutsToStepDown: 2,    // cut held polls in a row (a restart answers one early, then refuses)
     heldMinimum: 1,           // s: a failed poll answered quicker was never held (an outage)
     earlyEmpty: 0.5,          // an empty 200 before wait*earlyEmpty was cut by something
@@ -39,11 +49,16 @@
     options = options || {};
     this.limits = {};
     for (var k in DEFAULTS) this.limits[k] = options[k] !== undefined ? options[k] : DEFAULTS[k];
-    this.mode = options.start || 'streaming';
+    // {websocket: false}: no WebSocket here (or a streaming transport was asked for).
+    this.top = options.websocket === false ? 'streaming' : 'websocket';
+    this.mode = options.start || this.top;
     this.probing = null;
     this.cuts = 0;       // proxy evidence on the current rung
     this.outages = 0;    // consecutive failures that look like the server being away
     this.lastCut = false; // the previous observation was a cut (a refusal next explains it)
+    this.fellFrom = null; // 'websocket' while streaming only because a socket never opened
+    this.socketWorked = false; // a socket said hello here once: a refusal is then likely a restart
+    this.refusals = 0;    // sockets refused in a row since
   }
   Ladder.MODES = MODES;
   Ladder.DEFAULTS = DEFAULTS;
@@ -81,28 +96,60 @@
 
   // ---- streams ----
 
-  /** A stream said hello: streaming works (from here, at least until cut). */
-  Ladder.prototype.streamHello = function () {
-    this.mode = 'streaming';
+  /** True while probing one of the streaming rungs (a socket or a stream). */
+  Ladder.prototype._probingStream = function () {
+    return this.probing === 'websocket' || this.probing === 'streaming';
+  };
+
+  /**
+   * A stream (rung 'streaming', the default) or a socket (rung 'websocket')
+   * said hello: that rung works (from here, at least until cut).
+   */
+  Ladder.prototype.streamHello = function (rung) {
+    this.mode = rung || 'streaming';
     this.probing = null;
     this.outages = 0;
+    if (this.mode === 'websocket') { this.socketWorked = true; this.refusals = 0; }
+    if (this.mode === 'websocket' || this.fellFrom !== 'websocket') this.fellFrom = null;
     return this._decide(0, 'hello');
   };
 
-  /** The stream request is still open but no hello came within helloTimeout. */
+  /** The stream request or socket is still open but no hello came within helloTimeout. */
   Ladder.prototype.helloTimedOut = function () {
-    if (this.probing === 'streaming') { this.probing = null; return this._decide(0, 'probe buffered'); }
-    if (this.mode !== 'streaming') return this._decide(0, 'not streaming');
+    if (this._probingStream()) { this.probing = null; return this._decide(0, 'probe buffered'); }
+    if (this.mode !== 'streaming' && this.mode !== 'websocket') return this._decide(0, 'not streaming');
+    this.fellFrom = null;
     return this._down('buffered: no hello in ' + this.limits.helloTimeout + ' ms');
   };
 
   /**
-   * A stream ended. o.lived: ms since it opened; o.hello: whether it said hello;
-   * o.bye: the server said goodbye (o.retry: its hint, ms).
+   * A stream or socket ended. o.lived: ms since it opened; o.hello: whether it
+   * said hello; o.bye: the server said goodbye (o.retry: its hint, ms);
+   * o.opened (sockets only): false when the socket never opened.
    */
   Ladder.prototype.streamEnded = function (o) {
-    if (this.probing === 'streaming') { this.probing = null; return this._decide(this.pace(), 'probe failed'); }
+    if (this._probingStream()) { this.probing = null; return this._decide(this.pace(), 'probe failed'); }
     if (o.bye) return this._outage('server said bye', o.retry);
+    if (this.mode === 'websocket' && o.opened === false &&
+        this.socketWorked && this.refusals + 1 < this.limits.socketRefusalsToStepDown) {
+      // Sockets worked here: a refusal is the server restarting. Same rung.
+      this.refusals += 1;
+      return this._outage('unreachable');
+    }
+    if (this.mode === 'websocket' && o.opened === false) {
+      // Refused or stripped Upgrade, or the server away: streaming tells which.
+      this.refusals = 0;
+      this.mode = 'streaming';
+      this.fellFrom = 'websocket';
+      return this._decide(0, 'upgrade refused');
+    }
+    if (this.mode === 'websocket' && !o.hello) return this._down('socket closed without hello');
+    if (!o.hello && this.fellFrom === 'websocket') {
+      // Neither rung answers: the server is away, not a proxy. Back to the top.
+      this.mode = 'websocket';
+      this.fellFrom = null;
+      return this._outage('unreachable');
+    }
     if (!o.hello) return this._outage('unreachable');
     this.outages = 0;
     if (o.lived >= this.limits.healthyStream) { this.cuts = 0; return this._decide(this.limits.reconnectDelay, 'ended'); }
@@ -150,7 +197,7 @@
   /** Time to try one step up: the rung to probe, or null. */
   Ladder.prototype.probe = function () {
     var i = MODES.indexOf(this.mode);
-    if (i === 0 || this.probing || this.outages) return null;
+    if (i <= MODES.indexOf(this.top) || this.probing || this.outages) return null;
     this.probing = MODES[i - 1];
     return this.probing;
   };

@@ -16,7 +16,7 @@
 
   C._stream = function () {
     var self = this, gen = this.generation;
-    this.streamInfo = {opened: Date.now(), hello: false};
+    this.streamInfo = {opened: Date.now(), hello: false, rung: this.ladder.mode};
     this.helloTimer = this._later(function () {
       var d = self.ladder.helloTimedOut();
       self.status({buffered: true});
@@ -42,6 +42,7 @@
 
   C._openStream = function (gen) {
     var self = this, transport = this.transport;
+    if (this.streamInfo && this.streamInfo.rung === 'websocket') return this._openSocket(gen);
     if (transport === 'sse' && typeof EventSource === 'undefined') transport = 'xhr';
     if (transport === 'sse') {
       var es = this.es = new EventSource(this._streamURL('sse'));
@@ -113,7 +114,8 @@
     if (!this.streamInfo) return;
     var info = this.streamInfo;
     this.streamInfo = null;
-    var d = this.ladder.streamEnded({lived: Date.now() - info.opened, hello: info.hello, bye: !!o.bye, retry: o.retry});
+    var d = this.ladder.streamEnded({lived: Date.now() - info.opened, hello: info.hello, bye: !!o.bye, retry: o.retry,
+                                     opened: info.socketOpened});
     this.state = 'reconnecting';
     this.status({reconnecting: true, reason: d.reason});
     this._apply(d);
@@ -137,6 +139,7 @@
   C._probe = function () {
     if (this.closed) return;
     var up = this.ladder.probe();
+    if (up === 'websocket') return this._probeSocket();
     if (up !== 'streaming') return;   // a probe to long polling rides on the next poll
     var self = this;
     if (typeof EventSource === 'undefined') { this.ladder.helloTimedOut(); return; }

@@ -69,6 +69,7 @@ public final class CometServer: @unchecked Sendable {
                                     cursor: initial.cursor, latest: initial.latest)
         let router = Router(context: context)
         StreamRoute(context: context).register(on: router)
+        WebSocketRoute(context: context).register(on: router)
         PollRoute(context: context).register(on: router)
         QuoteRoutes(context: context).register(on: router)
         StatusRoutes(context: context).register(on: router)

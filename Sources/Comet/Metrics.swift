@@ -5,6 +5,10 @@ struct Metrics {
     var streamsOpened: [WireFormat: Int] = [:]
     var streamsOpen: [WireFormat: Int] = [:]
     var pollsParked = 0
+    var websocketsOpened = 0
+    var websocketsOpen = 0
+    /// Sockets we closed because the client broke the protocol or our rules, by close code.
+    var websocketCloses: [UInt16: Int] = [:]
     var pollsAnswered = 0
     var conflatedTicks = 0
     var rejectedRequests = 0
@@ -17,11 +21,14 @@ struct Metrics {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in lines { out += "\(name)\(labels) \(value)\n" }
         }
-        metric("ticker_connections", "gauge", "Open streams by transport, and parked long polls.",
+        metric("ticker_connections", "gauge", "Open streams and WebSockets by transport, and parked long polls.",
                WireFormat.allCases.map { ("{transport=\"\($0.rawValue)\"}", "\(streamsOpen[$0] ?? 0)") }
-               + [("{transport=\"longpoll\"}", "\(pollsParked)")])
-        metric("ticker_streams_opened_total", "counter", "Streams opened by transport.",
-               WireFormat.allCases.map { ("{transport=\"\($0.rawValue)\"}", "\(streamsOpened[$0] ?? 0)") })
+               + [("{transport=\"longpoll\"}", "\(pollsParked)"), ("{transport=\"websocket\"}", "\(websocketsOpen)")])
+        metric("ticker_streams_opened_total", "counter", "Streams and WebSockets opened by transport.",
+               WireFormat.allCases.map { ("{transport=\"\($0.rawValue)\"}", "\(streamsOpened[$0] ?? 0)") }
+               + [("{transport=\"websocket\"}", "\(websocketsOpened)")])
+        metric("ticker_websocket_closes_total", "counter", "WebSockets closed for breaking the protocol or our rules, by close code.",
+               websocketCloses.keys.sorted().map { ("{code=\"\($0)\"}", "\(websocketCloses[$0]!)") })
         metric("ticker_deliveries_total", "counter", "Ticks handed to subscribers.", [("", "\(hub.deliveries)")])
         metric("ticker_polls_answered_total", "counter", "Poll and long-poll responses.", [("", "\(pollsAnswered)")])
         metric("ticker_conflated_ticks_total", "counter", "Ticks replaced by a newer one for slow readers.", [("", "\(conflatedTicks)")])

@@ -22,6 +22,9 @@ final class ServerContext {
     /// The long-lived response on each connection (a stream or a parked poll).
     private var active: [ConnectionID: TickSubscriber] = [:]
     private(set) var streams: [ObjectIdentifier: StreamSubscriber] = [:]
+    /// Open WebSockets. Not in `active`: a taken-over connection reports its
+    /// own close (`WebSocketStream.onClosed`), not through `connectionClosed`.
+    private(set) var sockets: [ObjectIdentifier: WebSocketSubscriber] = [:]
     /// Each format's opening bytes (2 KiB of padding and the retry hint), made
     /// once: building them per stream was 60% of the server's instructions
     /// when many streams open (callgrind).
@@ -55,6 +58,7 @@ final class ServerContext {
         http.connectionClosed = { [unowned self] in self.connectionClosed($0) }
         pump.onDatabaseChange = { [unowned self] up in
             for s in self.streams.values { s.send(.status(databaseUp: up)) }
+            for w in self.sockets.values { w.send(.status(databaseUp: up)) }
         }
         pump.start()
         queryDB.start()
@@ -86,7 +90,27 @@ final class ServerContext {
         return found
     }
 
-    var openResponses: Int { active.count }
+    var openResponses: Int { active.count + sockets.count }
+
+    /// Registers an upgraded WebSocket (counted by admission like a stream).
+    func track(socket w: WebSocketSubscriber, peer: String) {
+        w.peer = peer
+        admission.admit(peer: peer)
+        sockets[ObjectIdentifier(w)] = w
+        hub.add(w)
+        metrics.websocketsOpened += 1
+        metrics.websocketsOpen += 1
+    }
+
+    /// A WebSocket's connection is gone (whoever ended it): forget it once.
+    func socketClosed(_ w: WebSocketSubscriber) {
+        w.markClosed()
+        guard sockets.removeValue(forKey: ObjectIdentifier(w)) != nil else { return }
+        admission.release(peer: w.peer)
+        hub.remove(w)
+        metrics.websocketsOpen -= 1
+        metrics.conflatedTicks += w.conflations
+    }
 
     /// A connection with a stream or parked poll closed: forget its subscriber
     /// and free the request evhttp detached.
@@ -112,6 +136,7 @@ final class ServerContext {
         var frames: [WireFormat: [UInt8]] = [:]
         for f in WireFormat.allCases { frames[f] = f.transport.heartbeat(cursor: hub.cursor) }
         for s in streams.values { s.heartbeat(frame: frames[s.format]!) }
+        for w in sockets.values { w.heartbeat(cursor: hub.cursor) }
     }
 
     /// Shutdown: streams get `bye` with a retry hint and end, parked polls
@@ -125,6 +150,8 @@ final class ServerContext {
         for s in streams.values { s.close(with: bye) }
         images.drain()
         streams.removeAll()
+        for w in sockets.values { w.close(with: bye) } // then close 1001; evhttp_free ends what remains
+        sockets.removeAll()
         for case let w as LongPollTransport in open.values {
             w.expire(PollBody(cursor: hub.cursor, ticks: [], byeRetry: config.retryMilliseconds))
         }

@@ -38,8 +38,13 @@ public final class BenchSubscribers: @unchecked Sendable {
     /// tick ids) or nchan (open when headers arrive, tick id read from the data).
     public enum Target: String, Sendable { case comet, nchan }
     let target: Target
+    /// CometTicker's `/ws` instead of its SSE streams (BenchSubscribers+WebSocket.swift).
+    let websocket: Bool
 
-    public init(target: Target = .comet) { self.target = target }
+    public init(target: Target = .comet, websocket: Bool = false) {
+        self.target = target
+        self.websocket = websocket && target == .comet
+    }
 
     /// Opens `paths.count` streams to `host:port` (one path each), from the
     /// given local source addresses in turn (several are needed past ~28,000
@@ -121,16 +126,17 @@ public final class BenchSubscribers: @unchecked Sendable {
         })
         guard let client else { countLock.lock(); failures += 1; countLock.unlock(); return }
         c.client = client
-        client.write(Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        client.write(websocket ? Self.upgradeRequest(host: host, path: path)
+                               : Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n".utf8))
         _ = client.connect(to: IPv4Endpoint(host: host, port: port))
     }
 
-    private func record(_ d: Delivery) {
+    func record(_ d: Delivery) {
         deliveries.append(d)
         countLock.lock(); delivered += 1; countLock.unlock()
     }
 
-    private func markOpen(_ c: Conn) {
+    func markOpen(_ c: Conn) {
         guard !c.open else { return }
         c.open = true
         countLock.lock(); helloCount += 1; countLock.unlock()
@@ -138,6 +144,7 @@ public final class BenchSubscribers: @unchecked Sendable {
 
     private func readable(_ c: Conn, _ bytes: UnsafeRawBufferPointer) {
         let now = MonotonicClock.now()
+        if websocket { return readFrames(c, bytes, now) }
         for b in bytes {
             if b != 10 { c.line.append(b); continue }
             handle(c, now)

@@ -30,6 +30,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc (repeatable).")
     var serverPIDs: [Int32] = []
     @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
+    @Option(help: "CometTicker's transport for the subscribers: sse (/stream) or ws (/ws).") var transport = "sse"
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "The server under test: comet (ticks go in through PostgreSQL), or nchan (published by HTTP POST to /pub/SYMBOL, subscribed at /sub/SYMBOL).")
     var against: String = "comet"
@@ -48,6 +49,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard let kind = BenchSubscribers.Target(rawValue: against) else { die("--against must be comet or nchan") }
+        guard transport == "sse" || transport == "ws" else { die("--transport must be sse or ws, not \(transport)") }
+        let route = transport == "ws" ? "/ws" : "/stream"
         let names = (0..<symbols).map { String(format: "BENCH%03d", $0) }
         var feed: PGConnection?
         var cleanup: BenchCleanup?
@@ -63,12 +66,12 @@ struct Bench: ParsableCommand {
         var nextID: Int64 = 0
 
         let before = ServerSample(pids: serverPIDs)
-        let load = BenchSubscribers(target: kind)
+        let load = BenchSubscribers(target: kind, websocket: transport == "ws")
         /// The symbols subscriber `i` watches.
         func watched(_ i: Int) -> [Int] { (0..<symbolsPerSubscriber).map { (i + $0) % names.count } }
         let paths = (0..<subscribers).map { i -> String in
             let list = watched(i).map { names[$0] }.joined(separator: ",")
-            return kind == .comet ? "/stream?symbols=\(list)" : (symbolsPerSubscriber == 1 ? "/sub/\(list)" : "/multi?chans=\(list)")
+            return kind == .comet ? "\(route)?symbols=\(list)" : (symbolsPerSubscriber == 1 ? "/sub/\(list)" : "/multi?chans=\(list)")
         }
         let openSeconds = load.open(host: host, port: port, paths: paths, sources: sources.split(separator: ",").map(String.init), timeout: 60)
         guard load.opened > 0 else { die("no subscriber could open a stream at \(host):\(port) (\(load.failed) failed)") }

@@ -65,7 +65,7 @@ import TickerTestSupport
         try s.insert("INSERT INTO ticks (symbol, price, size) VALUES ('AAPL', 190.00, 100)")
         let browser = try Browser()
         try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL")
-        #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === 'streaming' && document.querySelector('[data-symbol=AAPL] [data-field=price]').textContent === '190.00'", timeout: 10))
+        #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === 'websocket' && document.querySelector('[data-symbol=AAPL] [data-field=price]').textContent === '190.00'", timeout: 10))
         let before = (try browser.run("return window.tickIds.length") as? Int) ?? 0   // 0, or 1 if the snapshot came before the server routed tick 1
         try s.insert("INSERT INTO ticks (symbol, price, size) VALUES ('AAPL', 191.00, 100)")
         #expect(browser.waitFor("return document.querySelector('[data-symbol=AAPL] [data-field=price]').textContent === '191.00'", timeout: 5))
@@ -89,10 +89,10 @@ import TickerTestSupport
         let browser = try Browser()
         try browser.open("http://127.0.0.1:\(s.port)/health")
         try browser.run("window.tabs = []; for (var i = 0; i < 8; i++) window.tabs.push(window.open('/?symbols=AAPL,MSFT', 'tab' + i));")
-        let allLive = "return tabs.every(t => t.document && t.document.querySelector('[data-testid=transport]') && t.document.querySelector('[data-testid=transport]').textContent === 'streaming')"
+        let allLive = "return tabs.every(t => t.document && t.document.querySelector('[data-testid=transport]') && t.document.querySelector('[data-testid=transport]').textContent === 'websocket')"
         #expect(browser.waitFor(allLive, timeout: 20))
         Thread.sleep(forTimeInterval: 1)
-        #expect(try metric(browser, "ticker_connections{transport=\"sse\"}") == 1)
+        #expect(try metric(browser, "ticker_connections{transport=\"websocket\"}") == 1)
         let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.1)
         Thread.sleep(forTimeInterval: 1.5)
         let leader = try browser.run("return tabs.findIndex(t => t.tickerConnection._connection.leader)") as? Int ?? -1
@@ -112,12 +112,12 @@ import TickerTestSupport
             #expect(initial >= 0 && !ids.isEmpty)
             #expect(got == ids, "tab \(i): \(got.count) ticks, database has \(ids.count) after \(initial)")
         }
-        #expect(try metric(browser, "ticker_connections{transport=\"sse\"}") == 1)
+        #expect(try metric(browser, "ticker_connections{transport=\"websocket\"}") == 1)
         try browser.run("tabs.forEach(t => t.close())")
     }
 
     /// A server restart is an outage, not a proxy: the page says so (banner,
-    /// greyed rows), stays on its rung, and is streaming again within seconds
+    /// greyed rows), stays on its rung, and is back on it within seconds
     /// of the server, having lost and repeated nothing.
     /// `ticker serve` as a process (one worker), so it can be stopped by SIGTERM.
     func serve(_ port: Int, _ db: DatabaseTarget) throws -> ChildProcess {
@@ -128,14 +128,14 @@ import TickerTestSupport
         return p
     }
 
-    /// Directly (streaming), and behind a buffering proxy (long polling).
+    /// Directly (WebSocket), and behind a buffering proxy (long polling).
     @Test(arguments: [false, true])
     func afterAServerRestartThePageIsBackOnItsRungWithEveryTick(behindProxy: Bool) throws {
         let db = try TestCluster.database()
         let port = try LocalCluster.freePort()
         var server = try serve(port, db)
         let proxy = behindProxy ? try Nginx(upstreamPort: port, behaviour: .buffering) : nil
-        let rung = behindProxy ? "long-polling" : "streaming"
+        let rung = behindProxy ? "long-polling" : "websocket"
         let browser = try Browser()
         let feeder = Feeder(url: db.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.2)
         try browser.open("http://127.0.0.1:\(proxy?.port ?? port)/?symbols=AAPL,MSFT")

@@ -72,12 +72,12 @@ final class Feeder: @unchecked Sendable {
         return firstTick
     }
 
-    @Test func directlyItStreamsAndShowsEveryTick() throws {
+    @Test func directlyItUsesAWebSocketAndShowsEveryTick() throws {
         let s = try TestServer(target: TestCluster.database())
         // A market's history (the previous session's close, today so far), so
         // the day figures, sparklines and chart have something real to show.
         try PGConnection(s.target.adminURL).execScript(BoardBrowserTests.market)
-        let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5,
+        let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "websocket", within: 5,
                                    symbols: ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM"], query: "&interval=1m", screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
         print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
         #expect(first < 5)
@@ -88,6 +88,20 @@ final class Feeder: @unchecked Sendable {
     func everyStreamingTransportShowsEveryTick(transport: String) throws {
         let s = try TestServer(target: TestCluster.database())
         _ = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "streaming", within: 5, query: "&transport=\(transport)")
+    }
+
+    /// Chromium's own WebSocket through real nginx: with the Upgrade passed
+    /// the page stays on the socket; through an nginx that strips it, it
+    /// streams. Every tick once, ids equal to the database's, either way.
+    @Test(arguments: [true, false])
+    func throughNginxItUsesAWebSocketOnlyWhenUpgradePasses(passesUpgrade: Bool) throws {
+        let s = try TestServer(target: TestCluster.database())
+        let proxy = try Nginx(upstreamPort: s.port, behaviour: .plain(passesUpgrade: passesUpgrade))
+        let rung = passesUpgrade ? "websocket" : "streaming"
+        let first = try runThrough(s, base: "http://127.0.0.1:\(proxy.port)", expect: rung, within: 6)
+        print("nginx \(passesUpgrade ? "passing" : "stripping") Upgrade: \(rung), first live tick \(String(format: "%.2f", first)) s after page load")
+        let metrics = try HTTPTestClient.get(port: s.port, "/metrics").body
+        #expect(metrics.contains("ticker_streams_opened_total{transport=\"websocket\"} 0\n") == !passesUpgrade)
     }
 
     @Test func behindABufferingProxyItLongPolls() throws {

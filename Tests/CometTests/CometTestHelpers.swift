@@ -28,3 +28,39 @@ func allTickIDs(_ text: String) -> [Int64] {
     }
     return ids
 }
+
+/// Inserts A and B ticks on a thread (reconnecting as a feed does) while
+/// `cluster` is stopped fast, started, stopped immediately and started again;
+/// returns when the feed has stopped, so the database then holds every tick.
+func feedThroughRestarts(_ cluster: LocalCluster, feedURL: String) throws {
+    let stop = DispatchSemaphore(value: 0)
+    let fed = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        var conn: PGConnection?
+        var i = 0
+        while stop.wait(timeout: .now()) == .timedOut {
+            i += 1
+            do {
+                if conn == nil { conn = try PGConnection(feedURL) }
+                try conn!.exec("INSERT INTO ticks (symbol, price) VALUES ($1, $2)", [i % 2 == 0 ? "A" : "B", String(i)])
+            } catch {
+                conn = nil
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        fed.signal()
+    }
+    defer {
+        stop.signal()
+        fed.wait()
+    }
+    Thread.sleep(forTimeInterval: 1)
+    try cluster.stop(mode: "fast")
+    Thread.sleep(forTimeInterval: 0.5)
+    try cluster.start()
+    Thread.sleep(forTimeInterval: 1)
+    try cluster.stop(mode: "immediate")
+    try cluster.start()
+    Thread.sleep(forTimeInterval: 1.5)
+}

@@ -79,6 +79,48 @@ import Quotes
         #expect(Self.keys(error) == Self.keys(JSON.error("x")))
     }
 
+    /// Lines of the document's code blocks of `language` (one JSON message each).
+    static func messages(_ language: String) -> [String] {
+        document.components(separatedBy: "```\(language)\n").dropFirst()
+            .flatMap { $0.components(separatedBy: "\n```")[0].components(separatedBy: "\n") }
+    }
+
+    @Test func everyWebSocketExampleIsWhatTheServerSends() throws {
+        let examples = Self.messages("ws")
+        #expect(examples.count >= 7)
+        var named: Set<String> = []
+        for line in examples {
+            let object = try #require(try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            let name = try #require(object["event"] as? String, "no event name: \(line)")
+            let data = try #require(object["data"], "no data: \(line)")
+            let dataJSON = String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self)
+            named.insert(name)
+            let served: (json: String, id: Int64?)
+            if name == "tick" {
+                #expect(Self.keys(dataJSON).isSubset(of: Self.keys(Self.sampleTick.tick.json)), "tick example: \(line)")
+                served = (Self.sampleTick.tick.json, 1)
+                // The shared per-tick frame carries exactly this message.
+                let frame = Array(Self.sampleTick.frame(.websocket, chunked: false))
+                #expect(Self.keys(String(decoding: frame.dropFirst(2), as: UTF8.self)) == Self.keys(line))
+            } else {
+                guard let event = Self.served[name] else { Issue.record("a WebSocket message the server never sends: \(name)"); continue }
+                #expect(Self.keys(dataJSON) == Self.keys(event.json), "\(name) example: \(line)")
+                served = (event.json, event.id)
+            }
+            let message = String(decoding: WebSocketMessage.event(name, json: served.json, id: served.id), as: UTF8.self)
+            #expect(Self.keys(line) == Self.keys(message), "\(name) example's fields: \(line), the server sends \(message)")
+        }
+        #expect(named.isSuperset(of: Set(Self.served.keys).union(["tick"])), "undocumented: \(Set(Self.served.keys).subtracting(named))")
+    }
+
+    @Test func webSocketClientExamplesAreAccepted() {
+        let examples = Self.messages("ws-client")
+        #expect(examples.count == 2)
+        for line in examples {
+            guard case .success = SubscriptionChange.parse(line) else { Issue.record("refused: \(line)"); continue }
+        }
+    }
+
     @Test func foreverFrameExampleIsWhatTheTransportWrites() {
         var out: [UInt8] = []
         ForeverFrameTransport().append(.heartbeat(cursor: 131), to: &out)

@@ -129,34 +129,7 @@ import TickerTestSupport
         let s = try TestServer(target: TestCluster.database(in: cluster))
         let c = try openStream(s, "symbols=A,B")
         let others = try ["xhr", "iframe", "multipart"].map { try openStream(s, "symbols=A,B&transport=\($0)") }
-        let stop = DispatchSemaphore(value: 0)
-        let fed = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            var conn: PGConnection?
-            var i = 0
-            while stop.wait(timeout: .now()) == .timedOut {
-                i += 1
-                do {
-                    if conn == nil { conn = try PGConnection(s.target.feedURL) }
-                    try conn!.exec("INSERT INTO ticks (symbol, price) VALUES ($1, $2)", [i % 2 == 0 ? "A" : "B", String(i)])
-                } catch {
-                    conn = nil
-                    Thread.sleep(forTimeInterval: 0.05)
-                }
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-            fed.signal()
-        }
-        Thread.sleep(forTimeInterval: 1)
-        try cluster.stop(mode: "fast")
-        Thread.sleep(forTimeInterval: 0.5)
-        try cluster.start()
-        Thread.sleep(forTimeInterval: 1)
-        try cluster.stop(mode: "immediate")
-        try cluster.start()
-        Thread.sleep(forTimeInterval: 1.5)
-        stop.signal()
-        fed.wait()
+        try feedThroughRestarts(cluster, feedURL: s.target.feedURL)
         let expected = try databaseIDs(s.target.adminURL)
         #expect(expected.count > 100)
         #expect(c.readUntil(timeout: 10) { tickIDs(in: $0).last == expected.last }, "last received \(tickIDs(in: c.text).last ?? -1), expected \(expected.last ?? -1)")

@@ -1,4 +1,5 @@
 import Testing
+import TickerTestSupport
 @testable import EventHTTP
 
 /// Frames in as bytes, frames out as bytes: what a client on the wire would see.

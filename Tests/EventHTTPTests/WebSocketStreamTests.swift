@@ -1,4 +1,5 @@
 import Testing
+import TickerTestSupport
 @testable import EventHTTP
 
 /// `WebSocketStream` on a real evhttp server: the takeover after the 101,

@@ -11,6 +11,9 @@ public final class Nginx: @unchecked Sendable {
         case buffering
         /// Buffers too, and cuts any request held longer than `seconds`.
         case cutsHeldRequests(seconds: Int)
+        /// A plain reverse proxy (no buffering) that passes WebSocket
+        /// upgrades (the README's example) or, like many older ones, strips them.
+        case plain(passesUpgrade: Bool)
     }
 
     public let port: Int
@@ -23,6 +26,27 @@ public final class Nginx: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var readTimeout = "60s"
         if case .cutsHeldRequests(let s) = behaviour { readTimeout = "\(s)s" }
+        var location = """
+                        proxy_set_header Connection "";
+                        proxy_buffering on;
+                        proxy_ignore_headers X-Accel-Buffering;
+                        proxy_buffer_size 256k;
+                        proxy_buffers 16 256k;
+                        proxy_busy_buffers_size 512k;
+                        proxy_max_temp_file_size 0;
+                        proxy_read_timeout \(readTimeout);
+                        gzip on;
+                        gzip_min_length 0;
+                        gzip_proxied any;
+                        gzip_buffers 16 64k;
+                        gzip_types text/event-stream text/plain text/html application/json application/javascript multipart/x-mixed-replace;
+            """
+        if case .plain(let upgrade) = behaviour {
+            location = upgrade
+                ? "proxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection \"upgrade\";\nproxy_set_header Host $http_host;\n"
+                : "proxy_set_header Connection \"\";\nproxy_set_header Host $http_host;\n"
+            location += "proxy_buffering off;\nproxy_read_timeout 1h;\n"
+        }
         let conf = """
             daemon off;
             master_process off;
@@ -42,19 +66,7 @@ public final class Nginx: @unchecked Sendable {
                     location / {
                         proxy_pass http://127.0.0.1:\(upstreamPort);
                         proxy_http_version 1.1;
-                        proxy_set_header Connection "";
-                        proxy_buffering on;
-                        proxy_ignore_headers X-Accel-Buffering;
-                        proxy_buffer_size 256k;
-                        proxy_buffers 16 256k;
-                        proxy_busy_buffers_size 512k;
-                        proxy_max_temp_file_size 0;
-                        proxy_read_timeout \(readTimeout);
-                        gzip on;
-                        gzip_min_length 0;
-                        gzip_proxied any;
-                        gzip_buffers 16 64k;
-                        gzip_types text/event-stream text/plain text/html application/json application/javascript multipart/x-mixed-replace;
+            \(location)
                     }
                 }
             }

@@ -15,7 +15,7 @@ test('a stream that says hello and lives is streaming', () => {
 });
 
 test('no hello in time while the request is open means buffering: step down at once', () => {
-  const l = new Ladder();
+  const l = new Ladder({websocket: false});
   const d = l.helloTimedOut();
   assert.equal(d.mode, 'long-polling');
   assert.match(d.reason, /buffered/);
@@ -38,7 +38,7 @@ test('a stream that lived past healthyStream clears earlier cuts', () => {
 });
 
 test('connection refused (no hello, request failed) retries the same rung with back-off', () => {
-  const l = new Ladder();
+  const l = new Ladder({websocket: false});
   const delays = [];
   for (let i = 0; i < 6; i++) {
     const d = l.streamEnded({lived: 3, hello: false});
@@ -146,10 +146,10 @@ test('no probing while the server is away', () => {
 });
 
 test('thresholds are options', () => {
-  const l = new Ladder({helloTimeout: 1000, streamCutsToStepDown: 1, backoffBase: 100, backoffMax: 300});
+  const l = new Ladder({websocket: false, helloTimeout: 1000, streamCutsToStepDown: 1, backoffBase: 100, backoffMax: 300});
   l.streamHello();
   assert.equal(l.streamEnded({lived: 10, hello: true}).mode, 'long-polling');
-  const m = new Ladder({backoffBase: 100, backoffMax: 300});
+  const m = new Ladder({websocket: false, backoffBase: 100, backoffMax: 300});
   assert.deepEqual([1, 2, 3].map(() => m.streamEnded({lived: 1, hello: false}).delay), [100, 200, 300]);
 });
 

@@ -19,18 +19,38 @@ final class TickHub {
         for t in latest { self.latest[t.symbol] = EncodedTick(t) }
     }
 
+    /// Subscribers added and not yet removed (one may follow no symbol for a while).
+    private var members: Set<ObjectIdentifier> = []
+
     func add(_ s: TickSubscriber) {
         for sym in s.symbols { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
-        subscriberCount += 1
+        if members.insert(ObjectIdentifier(s)).inserted { subscriberCount += 1 }
     }
 
     func remove(_ s: TickSubscriber) {
-        var found = false
-        for sym in s.symbols {
-            if registry[sym]?.removeValue(forKey: ObjectIdentifier(s)) != nil { found = true }
-            if registry[sym]?.isEmpty == true { registry[sym] = nil }
-        }
-        if found { subscriberCount -= 1 }
+        for sym in s.symbols { unregister(s, from: sym) }
+        if members.remove(ObjectIdentifier(s)) != nil { subscriberCount -= 1 }
+    }
+
+    /// Adds `symbols` to an added subscriber (a WebSocket's `subscribe`);
+    /// returns those it did not follow yet, in the order given.
+    @discardableResult
+    func subscribe(_ s: TickSubscriber, to symbols: [String]) -> [String] {
+        let new = symbols.filter { !s.symbols.contains($0) }
+        s.symbols += new
+        for sym in new { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
+        return new
+    }
+
+    /// Drops `symbols` from an added subscriber (a WebSocket's `unsubscribe`).
+    func unsubscribe(_ s: TickSubscriber, from symbols: [String]) {
+        s.symbols.removeAll { symbols.contains($0) }
+        for sym in symbols { unregister(s, from: sym) }
+    }
+
+    private func unregister(_ s: TickSubscriber, from sym: String) {
+        registry[sym]?.removeValue(forKey: ObjectIdentifier(s))
+        if registry[sym]?.isEmpty == true { registry[sym] = nil }
     }
 
     /// Takes the ticks of one fetch (in id order, all after the cursor): each is

@@ -5,7 +5,9 @@ import Quotes
 /// The hub calls `accept` for every tick of a subscribed symbol during one
 /// wake-up, then `deliver` once, so each subscriber gets one write per wake-up.
 class TickSubscriber {
-    let symbols: [String]
+    /// The symbols it follows; only the hub changes them (`TickHub.subscribe`),
+    /// so the registry always matches.
+    var symbols: [String]
     /// Set by the hub while the subscriber has ticks waiting for `deliver`.
     var isQueued = false
     /// The client's address, for the per-address connection limit.

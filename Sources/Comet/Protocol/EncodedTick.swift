@@ -10,7 +10,7 @@ import Quotes
 /// and HTTP/1.0 (just the frame) clients, with no copy per subscriber.
 struct EncodedTick: Sendable {
     /// Which stream frame of a tick a transport sends.
-    enum FrameKind: Sendable { case sse, script }
+    enum FrameKind: Sendable { case sse, script, websocket }
 
     let tick: Tick
     let json: [UInt8]
@@ -18,6 +18,8 @@ struct EncodedTick: Sendable {
     /// Ranges in `frames`: the whole chunk, and the frame inside it.
     private let sseChunk: Range<Int>, sseFrame: Range<Int>
     private let scriptChunk: Range<Int>, scriptFrame: Range<Int>
+    /// The WebSocket text frame `{"event":"tick",...}` (no chunking on a socket).
+    private let websocketFrame: Range<Int>
 
     var id: Int64 { tick.id }
 
@@ -40,6 +42,9 @@ struct EncodedTick: Sendable {
         }
         (sseChunk, sseFrame) = chunk(sse)
         (scriptChunk, scriptFrame) = chunk(script)
+        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: tick.id))
+        websocketFrame = block.count..<(block.count + ws.count)
+        block += ws
         frames = SharedBytes(block)
     }
 
@@ -48,6 +53,7 @@ struct EncodedTick: Sendable {
         switch kind {
         case .sse: return frames.slice(chunked ? sseChunk : sseFrame)
         case .script: return frames.slice(chunked ? scriptChunk : scriptFrame)
+        case .websocket: return frames.slice(websocketFrame)
         }
     }
 

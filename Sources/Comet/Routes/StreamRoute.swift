@@ -74,8 +74,8 @@ struct StreamRoute {
     }
 
     /// Replays what a resuming stream missed from PostgreSQL; too much, or no
-    /// history, and the client is told to start afresh.
-    private func replay(_ s: StreamSubscriber, symbols: [String], after: Int64, upTo cursor: Int64) {
+    /// history, and the client is told to start afresh. (WebSockets too.)
+    func replay(_ s: some ReplayTarget, symbols: [String], after: Int64, upTo cursor: Int64) {
         let max = context.config.maxReplay
         context.metrics.replaysFromDatabase += 1
         let params = [String(after), TickSQL.arrayLiteral(symbols), String(cursor), String(max + 1)]

@@ -1,11 +1,11 @@
 /// Hand-built WebSocket frames for the tests: what a client (or an attacker)
 /// puts on the wire, and a reader for what the server wrote back.
-enum Frames {
-    static let text: UInt8 = 0x1, binary: UInt8 = 0x2, continuation: UInt8 = 0x0
-    static let close: UInt8 = 0x8, ping: UInt8 = 0x9, pong: UInt8 = 0xA
+public enum Frames {
+    public static let text: UInt8 = 0x1, binary: UInt8 = 0x2, continuation: UInt8 = 0x0
+    public static let close: UInt8 = 0x8, ping: UInt8 = 0x9, pong: UInt8 = 0xA
 
     /// One client frame; masked unless told otherwise, as RFC 6455 requires of clients.
-    static func client(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> [UInt8] {
+    public static func client(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> [UInt8] {
         var out: [UInt8] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode]
         let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
@@ -21,28 +21,33 @@ enum Frames {
         return out + key + payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
     }
 
-    static func client(text: String) -> [UInt8] { client(Self.text, Array(text.utf8)) }
+    public static func client(text: String) -> [UInt8] { client(Self.text, Array(text.utf8)) }
 
     /// A client close frame with a code and reason.
-    static func client(closeCode code: UInt16, reason: String = "") -> [UInt8] {
+    public static func client(closeCode code: UInt16, reason: String = "") -> [UInt8] {
         client(close, [UInt8(code >> 8), UInt8(code & 0xFF)] + Array(reason.utf8))
     }
 
     /// One server frame as read back.
-    struct Frame: Equatable {
-        var opcode: UInt8
-        var payload: [UInt8]
-        var text: String { String(decoding: payload, as: UTF8.self) }
+    public struct Frame: Equatable {
+        public var opcode: UInt8
+        public var payload: [UInt8]
+        public var text: String { String(decoding: payload, as: UTF8.self) }
         /// The status code of a close frame (1005 when it carries none).
-        var closeCode: UInt16? {
+        public var closeCode: UInt16? {
             guard opcode == Frames.close else { return nil }
             return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005
         }
-        var closeReason: String { String(decoding: payload.dropFirst(2), as: UTF8.self) }
+        public var closeReason: String { String(decoding: payload.dropFirst(2), as: UTF8.self) }
+
+        public init(opcode: UInt8, payload: [UInt8]) {
+            self.opcode = opcode
+            self.payload = payload
+        }
     }
 
     /// Parses unmasked server frames; fails the test on anything malformed.
-    static func server(_ bytes: [UInt8]) -> [Frame]? {
+    public static func server(_ bytes: [UInt8]) -> [Frame]? {
         var frames: [Frame] = []
         var i = 0
         while i < bytes.count {

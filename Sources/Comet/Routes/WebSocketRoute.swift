@@ -1,0 +1,107 @@
+import EventHTTP
+import Logging
+import Quotes
+
+/// `GET /ws?symbols=..[&since=..]`: the WebSocket transport. The handshake
+/// (Origin checked against the CORS allow-list) takes the connection over;
+/// from then on it is a `WebSocketSubscriber` on the hub, opened and resumed
+/// by the same `ResumePlan` as streams. The client may change its symbols on
+/// the open socket (`{"subscribe":[..]}`, `{"unsubscribe":[..]}`) and gets the
+/// new symbols' snapshot.
+struct WebSocketRoute {
+    unowned let context: ServerContext
+
+    func register(on router: Router) {
+        router.register("/ws") { try self.open($0, $1) }
+    }
+
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+        let config = context.config
+        try q.requireOnly(["symbols", "since"])
+        let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
+        let since = try RouteParameters.cursor(q.value("since"), name: "since")
+        // A server behind the client's cursor reads up to it first, as for streams.
+        if !caughtUp, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
+        let peer = req.peer
+        if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
+        let settings = WebSocketStream.Configuration(
+            idleTimeout: 2.5 * config.heartbeatSeconds, writeTimeout: config.writeTimeoutSeconds)
+        let stream: WebSocketStream
+        switch WebSocketStream.upgrade(req, allowedOrigins: config.corsOrigins, configuration: settings) {
+        case .failure(let rejection):
+            for h in rejection.headers { req.setHeader(h.name, h.value) }
+            context.logger.info("WebSocket handshake refused: \(rejection.reason)", metadata: ["comet.peer": "\(peer)"])
+            return context.fail(req, rejection.status, rejection.reason)
+        case .success(let s):
+            stream = s
+        }
+
+        let hub = context.hub
+        let cursor = hub.cursor
+        let plan = ResumePlan(since: since, cursor: cursor, logFloor: hub.log.floor)
+        let w = WebSocketSubscriber(stream: stream, symbols: symbols, since: plan.missedAfter ?? cursor,
+                                    replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
+        // Strong captures: the stream drops both handlers when it ends, which
+        // breaks the cycle; the context may be gone by then (shutdown).
+        stream.onEvent = { [weak context] event in context.map { WebSocketRoute(context: $0).handle(event, of: w) } }
+        stream.onClosed = { [weak context] in
+            if let context { context.socketClosed(w) } else { w.markClosed() }
+        }
+        context.track(socket: w, peer: peer)
+        w.send(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
+                      databaseUp: context.pump.databaseUp))
+        if plan == .unknownCursor { w.send(.reset(reason: "unknown cursor", cursor: cursor)) }
+        if plan.needsSnapshot { w.send(.snapshot(ticks: hub.snapshot(symbols), cursor: cursor)) }
+        switch plan {
+        case .fromLog(let after):
+            w.deliverMissed(hub.log.ticks(after: after) { symbols.contains($0) })
+        case .fromDatabase(let after):
+            StreamRoute(context: context).replay(w, symbols: symbols, after: after, upTo: cursor)
+        case .fresh, .unknownCursor, .upToDate:
+            break
+        }
+        stream.start() // frames that came with the request, if any
+    }
+
+    /// A client message or a close we sent for a broken rule.
+    private func handle(_ event: WebSocketConnection.Event, of w: WebSocketSubscriber) {
+        switch event {
+        case .text(let text):
+            switch SubscriptionChange.parse(text, maxSymbols: context.config.maxSymbolsPerRequest) {
+            case .failure(let rejection): refuse(w, code: rejection.code, reason: rejection.reason)
+            case .success(let change): apply(change, to: w)
+            }
+        case .failed(let code, let reason):
+            // wslay has already sent the close frame; one line, counted.
+            context.metrics.websocketCloses[code, default: 0] += 1
+            context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(w.peer)"])
+        case .pong, .closeReceived:
+            break
+        }
+    }
+
+    private func apply(_ change: SubscriptionChange, to w: WebSocketSubscriber) {
+        let hub = context.hub
+        switch change {
+        case .subscribe(let symbols):
+            let max = context.config.maxSymbolsPerRequest
+            let total = w.symbols.count + symbols.filter { !w.symbols.contains($0) }.count
+            guard total <= max else {
+                return refuse(w, code: 1008, reason: "too many symbols (\(total)); at most \(max) per connection")
+            }
+            let added = hub.subscribe(w, to: symbols)
+            // Every tick of the socket's symbols up to the cursor is out, unless
+            // it is replaying or conflating: only then may the snapshot carry it.
+            w.send(.snapshot(ticks: hub.snapshot(added), cursor: w.isLive ? hub.cursor : nil))
+        case .unsubscribe(let symbols):
+            hub.unsubscribe(w, from: symbols)
+        }
+    }
+
+    private func refuse(_ w: WebSocketSubscriber, code: UInt16, reason: String) {
+        context.metrics.websocketCloses[code, default: 0] += 1
+        context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(w.peer)"])
+        w.markClosed()
+        w.stream.close(code: code, reason: reason)
+    }
+}

@@ -1,0 +1,96 @@
+import EventHTTP
+import Glibc
+
+/// One WebSocket client (`/ws`): performs what its `StreamFlow` decides, as
+/// streams do, over a `WebSocketStream`.
+///
+/// Ticks go out as the text frames made once per tick (`EncodedTick`'s
+/// `.websocket` frame, `{"event":"tick","data":{..},"id":N}`), gathered into
+/// one write per wake-up; control events as single text messages through
+/// wslay. Backpressure is the stream's: the socket's unsent output decides
+/// conflation exactly as a stream's does, and a reader that takes nothing for
+/// the write timeout is dropped (it resumes by cursor).
+final class WebSocketSubscriber: TickSubscriber {
+    let stream: WebSocketStream
+    private(set) var flow: StreamFlow
+    /// Reused gather list: one entry per tick frame of a write.
+    private var parts: [iovec] = []
+
+    init(stream: WebSocketStream, symbols: [String], since: Int64, replaying: Bool, outputLimit: Int) {
+        self.stream = stream
+        flow = StreamFlow(since: since, replaying: replaying, outputLimit: outputLimit)
+        super.init(symbols: symbols)
+    }
+
+    var isClosed: Bool { flow.isClosed || !stream.isOpen }
+    var conflations: Int { flow.conflations }
+    /// True while every tick of its symbols up to the hub's cursor has been
+    /// handed out (not replaying, not conflating): a snapshot may then carry
+    /// the hub's cursor as its id.
+    var isLive: Bool { if case .live = flow.mode { return true } else { return false } }
+
+    override func accept(_ tick: EncodedTick) { flow.accept(tick) }
+
+    override func deliver() {
+        // `frames` touches no `flow`: it runs while `flow` is being modified.
+        flow.deliver(pendingOutput: stream.pendingOutput) { frames($0) }
+    }
+
+    /// Sends a control event as one text message.
+    func send(_ event: ControlEvent) {
+        guard !flow.isClosed else { return }
+        stream.sendText(WebSocketMessage.text(event))
+    }
+
+    func deliverMissed(_ ticks: [EncodedTick]) { write(flow.missed(ticks)) }
+
+    func finishReplay(_ replayed: [EncodedTick]) { write(flow.finishReplay(replayed)) }
+
+    /// Ends a replay that was too large: the client is told and starts afresh.
+    func abandonReplay(reason: String, snapshot: [EncodedTick], cursor: Int64) {
+        guard let held = flow.abandonReplay(cursor: cursor) else { return }
+        send(.reset(reason: reason, cursor: cursor))
+        send(.snapshot(ticks: snapshot, cursor: nil))
+        write(held)
+    }
+
+    /// The periodic keep-alive: a ping (the client's pong keeps the idle
+    /// timeout away) and the JSON heartbeat carrying the cursor, or the
+    /// catch-up of a conflating reader that has drained.
+    func heartbeat(cursor: Int64) {
+        guard !isClosed else { return }
+        stream.sendPing()
+        switch flow.heartbeat(pendingOutput: stream.pendingOutput) {
+        case .none: break
+        case .keepAlive: send(.heartbeat(cursor: cursor))
+        case .catchUp(let event, let ticks):
+            send(event)
+            write(ticks)
+        }
+    }
+
+    /// Ends the socket with `bye` and close 1001 (shutdown).
+    func close(with event: ControlEvent) {
+        send(event)
+        flow.close()
+        stream.close(code: 1001, reason: "server shutting down")
+    }
+
+    /// The connection is gone: nothing more is written.
+    func markClosed() { flow.close() }
+
+    private func write(_ ticks: [EncodedTick]) {
+        guard !ticks.isEmpty, !flow.isClosed else { return }
+        frames(ticks)
+    }
+
+    /// Writes ticks straight from their shared frames: one gather-write, no copy.
+    private func frames(_ ticks: [EncodedTick]) {
+        parts.removeAll(keepingCapacity: true)
+        for t in ticks {
+            let f = t.frame(.websocket, chunked: false)
+            parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+        }
+        parts.withUnsafeMutableBufferPointer { _ = stream.sendFrames($0) }
+    }
+}
