@@ -105,10 +105,12 @@ import TickerTestSupport
         /// Prints, for a node's death at `at`, how long its clients took to be served again.
         func reportResumption(_ what: String, at: Date) {
             let waits = clients.compactMap { c in
-                c.outages.first { $0.lost >= at && $0.lost < at.addingTimeInterval(5) }.map { (c.label, Int($0.back.timeIntervalSince(at) * 1000)) }
+                c.outages.first { $0.lost >= at && $0.lost < at.addingTimeInterval(5) }
+                    .map { (c.label, Int($0.back.timeIntervalSince(at) * 1000), Int($0.lost.timeIntervalSince(at) * 1000)) }
             }.sorted { $0.1 < $1.1 }
             guard let worst = waits.last else { return print("\(what): none of its clients noticed (it had none)") }
-            print("\(what): \(waits.count) clients resumed on other nodes, median \(waits[waits.count / 2].1) ms, worst \(worst.1) ms (\(worst.0)) after the signal")
+            print("\(what): \(waits.count) clients resumed on other nodes, median \(waits[waits.count / 2].1) ms, worst \(worst.1) ms (\(worst.0), "
+                  + "which noticed after \(worst.2) ms) after the signal")
         }
     }
 

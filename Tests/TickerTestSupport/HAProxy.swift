@@ -36,7 +36,7 @@ public final class HAProxy: @unchecked Sendable {
                 balance roundrobin
                 option httpchk GET /health
                 http-check expect status 200
-                default-server check inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions
+                default-server check inter 300ms fall 2 rise 2
             \(servers)
 
             """
