@@ -75,6 +75,9 @@ public final class CometServer: @unchecked Sendable {
         StatusRoutes(context: context).register(on: router)
         NoScriptRoutes(context: context).register(on: router)
         http.handler = { [unowned self] req in
+            if case .shuttingDown(let context) = self.state, req.path == "/health" {
+                return StatusRoutes.health(req, context, draining: true) // an in-flight check
+            }
             guard case .running(_, let router) = self.state else {
                 return req.respond(503, contentType: "application/json",
                                    text: "{\"error\":\"the server is shutting down; retry shortly\"}\n")

@@ -99,6 +99,13 @@ import TickerTestSupport
         #expect(throws: (any Error).self) { _ = try HTTPTestClient.get(port: s.port, "/health", timeout: 1).status == 200 ? () : { throw TestError("refused") }() }
         // The listening socket is closed, not just paused: the port is free for the next server at once.
         let next = try TestServer(target: s.target) { $0.port = s.port }
-        #expect(try HTTPTestClient.get(port: next.port, "/health").status == 200)
+        // It answers at once; /health says 200 once its LISTEN connection is up (503 until then).
+        var status = try HTTPTestClient.get(port: next.port, "/health").status
+        for _ in 0..<50 where status != 200 {
+            #expect(status == 503)
+            Thread.sleep(forTimeInterval: 0.1)
+            status = try HTTPTestClient.get(port: next.port, "/health").status
+        }
+        #expect(status == 200)
     }
 }

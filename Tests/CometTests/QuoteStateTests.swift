@@ -46,8 +46,13 @@ import TickerTestSupport
         #expect(poll.body.contains("\"database\":\"down\""), "\(poll.body)")
         let late = try HTTPTestClient(port: s.port, path: "/stream?symbols=A")
         #expect(late.readUntil(timeout: 5) { $0.contains("\"database\":\"down\"") })
+        // A balancer's check takes the node out while its database is gone.
+        let down = try HTTPTestClient.get(port: s.port, "/health")
+        #expect(down.status == 503 && down.body.contains("\"status\":\"degraded\",\"database\":false"), "\(down.body)")
         try cluster.start()
         #expect(stream.readUntil(timeout: 15, contains: "event: status\ndata: {\"database\":\"up\"}"))
+        let up = try HTTPTestClient.get(port: s.port, "/health")
+        #expect(up.status == 200 && up.body.contains("\"status\":\"ok\",\"database\":true"), "\(up.body)")
         try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 1)")
         #expect(stream.readUntil(timeout: 5) { tickIDs(in: $0) == [1] })
     }

@@ -63,8 +63,13 @@ import TickerTestSupport
         }
         let bound = try #require(port, "no 'open http://127.0.0.2:PORT/' line in: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         #expect(bound != 0)
-        let c = try HTTPTestClient(port: bound, path: "/health", headers: ["Origin": "https://app.example", "Connection": "close"], host: "127.0.0.2")
+        var c = try HTTPTestClient(port: bound, path: "/health", headers: ["Origin": "https://app.example", "Connection": "close"], host: "127.0.0.2")
         _ = c.readUntil(timeout: 5) { _ in false }
+        for _ in 0..<50 where c.status == 503 { // 503 until its LISTEN connection is up
+            Thread.sleep(forTimeInterval: 0.1)
+            c = try HTTPTestClient(port: bound, path: "/health", headers: ["Origin": "https://app.example", "Connection": "close"], host: "127.0.0.2")
+            _ = c.readUntil(timeout: 5) { _ in false }
+        }
         #expect(c.status == 200)
         #expect(c.headers["access-control-allow-origin"] == "https://app.example")
         let text = try String(contentsOfFile: log, encoding: .utf8)

@@ -35,15 +35,15 @@ public final class ChildProcess: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// Waits until something accepts connections on 127.0.0.1:`port`.
-public func waitForPort(_ port: Int, timeout: Double = 10) throws {
+/// Waits until something accepts connections on `host`:`port`.
+public func waitForPort(_ port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let ok = IPv4Endpoint(host: "127.0.0.1", port: port).connect(fd)
+        let ok = IPv4Endpoint(host: host, port: port).connect(fd)
         Glibc.close(fd)
         if ok { return }
         Thread.sleep(forTimeInterval: 0.05)
     }
-    throw TestError("nothing listens on port \(port) after \(timeout) s")
+    throw TestError("nothing listens on \(host):\(port) after \(timeout) s")
 }

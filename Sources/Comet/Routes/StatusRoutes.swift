@@ -13,14 +13,27 @@ struct StatusRoutes {
     }
 
     private func health(_ req: HTTPRequest) {
-        let up = context.pump.isReady
+        Self.health(req, context, draining: false)
+    }
+
+    /// 200 only when this node can serve what a client asks for: the LISTEN
+    /// connection is up and the cursor has caught up after it (a node that
+    /// just reconnected would otherwise take clients it cannot yet serve
+    /// current ticks). Otherwise 503 with the same body, `status` saying why
+    /// (`degraded`: database; `draining`: SIGTERM until exit), so a balancer's
+    /// check takes the node out of rotation and a person can read it.
+    static func health(_ req: HTTPRequest, _ context: ServerContext, draining: Bool) {
+        let database = context.pump.isReady
+        let ready = !draining && database && context.pump.databaseUp
         var w = JSONWriter()
-        w.field("status", up ? "ok" : "degraded")
-        w.field("database", up)
+        w.field("status", draining ? "draining" : ready ? "ok" : "degraded")
+        w.field("database", database)
         w.field("cursor", context.hub.cursor)
         w.field("connections", context.openResponses)
         w.field("pid", Int(getpid()))
-        context.json(req, w.json)
+        req.setHeader("Cache-Control", "no-store")
+        if !ready { req.setHeader("Retry-After", "2") }
+        req.respond(ready ? 200 : 503, contentType: "application/json", text: w.json)
     }
 
     private func metrics(_ req: HTTPRequest) {
