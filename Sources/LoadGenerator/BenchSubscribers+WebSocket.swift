@@ -1,7 +1,9 @@
 /// The bench's WebSocket subscribers (`ticker bench --transport ws`): the
 /// upgrade request, then server frames read in place: `hello` opens, each
 /// `{"event":"tick","data":{"id":N,...}}` is a delivery, pings are answered
-/// so the server's idle timeout never fires during a long run.
+/// so the server's idle timeout never fires during a long run. Against nchan
+/// a socket is open once its upgrade is answered, and each text frame is the
+/// published message itself (`{"id":N,...}`).
 extension BenchSubscribers {
     static func upgradeRequest(host: String, path: String) -> [UInt8] {
         Array(("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -12,6 +14,7 @@ extension BenchSubscribers {
     static let pong: [UInt8] = [0x8A, 0x80, 0, 0, 0, 0]
     static let tickPrefix = Array("{\"event\":\"tick\",\"data\":{\"id\":".utf8)
     static let helloPrefix = Array("{\"event\":\"hello\"".utf8)
+    static let nchanPrefix = Array("{\"id\":".utf8)
 
     func readFrames(_ c: Conn, _ bytes: UnsafeRawBufferPointer, _ now: Double) {
         c.line.append(contentsOf: bytes)
@@ -20,6 +23,7 @@ extension BenchSubscribers {
             guard let end = c.line.firstRange(of: [13, 10, 13, 10]) else { return }
             c.inBody = true
             i = end.upperBound
+            if target == .nchan { markOpen(c) }
         }
         let b = c.line
         while b.count - i >= 2 {
@@ -37,8 +41,9 @@ extension BenchSubscribers {
             guard b.count - i >= head + length else { break }
             let payload = b[(i + head)..<(i + head + length)]
             if opcode == 0x1 {
-                if payload.starts(with: Self.tickPrefix) {
-                    let digits = payload.dropFirst(Self.tickPrefix.count).prefix { $0 >= 48 && $0 <= 57 }
+                let prefix = target == .nchan ? Self.nchanPrefix : Self.tickPrefix
+                if payload.starts(with: prefix) {
+                    let digits = payload.dropFirst(prefix.count).prefix { $0 >= 48 && $0 <= 57 }
                     record(Delivery(subscriber: c.index, id: Int64(String(decoding: digits, as: UTF8.self)) ?? 0, at: now))
                 } else if payload.starts(with: Self.helloPrefix) {
                     markOpen(c)
