@@ -27,11 +27,7 @@ final class CursorPump {
     private var waiters: [(id: Int64, done: () -> Void, timer: LoopEvent)] = []
     private let loop: EventLoop
 
-    /// Ticks per fetch. Each batch is fanned out at once, so it is also what a
-    /// reader just under its output limit can be handed in one go before it
-    /// is conflated: 1,000 ticks (~150 KB) keeps that bounded on a loaded
-    /// server, and still reads a million ticks a second when catching up.
-    static let fetchBatch = 1000
+    static let fetchBatch = 5000
 
     init(loop: EventLoop, databaseURL: String, hub: TickHub, logger: Logger) {
         self.loop = loop
