@@ -77,6 +77,13 @@ final class Feeder: @unchecked Sendable {
         // A market's history (the previous session's close, today so far), so
         // the day figures, sparklines and chart have something real to show.
         try PGConnection(s.target.adminURL).execScript(BoardBrowserTests.market)
+        // The page opens once the server has read that history: this test is
+        // about live ticks, not about a page replaying thousands of old ones.
+        let newest = try PGConnection(s.target.adminURL).exec("SELECT max(id) FROM ticks").int64(0, 0) ?? 0
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !(try HTTPTestClient.get(port: s.port, "/quotes?symbols=AAPL").body.hasPrefix("{\"cursor\":\(newest),")) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         let first = try runThrough(s, base: "http://127.0.0.1:\(s.port)", expect: "websocket", within: 5,
                                    symbols: ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM"], query: "&interval=1m", screenshot: FileManager.default.currentDirectoryPath + "/docs/dashboard.png")
         print("direct: first live tick \(String(format: "%.2f", first)) s after page load")
