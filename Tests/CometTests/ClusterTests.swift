@@ -5,7 +5,7 @@ import Testing
 import TickerTestSupport
 
 /// Three `ticker serve` nodes behind a real HAProxy on one box (127.0.0.2-4,
-/// all loopback on Linux), subscribers on every transport through the
+/// all loopback on Linux), subscribers on every transport (WebSocket too) through the
 /// balancer, a feed running, and nodes killed, drained and restarted under
 /// it: every subscriber ends with exactly the database's ticks of its
 /// symbols. Timings are printed, never asserted.
@@ -48,6 +48,9 @@ import TickerTestSupport
     /// Subscribers of every kind, each on its own thread until it has the last tick.
     final class Subscribers: @unchecked Sendable {
         let clients: [BalancedClient]
+        /// WebSocket subscribers (a third-party client, Python `websockets`)
+        /// through the balancer's tunnel; they reconnect with their cursor.
+        let sockets: [(client: PythonWebSocketClient, symbols: [String])]
         private let lock = NSLock()
         private var lastIDs: [String: Int64]?
         private var maxID: Int64 = 0
@@ -71,6 +74,11 @@ import TickerTestSupport
                 BalancedClient(.poll, symbols: ab, port: port),
                 BalancedClient(.poll, symbols: b, port: port),
             ]
+            sockets = [["A", "B"], ["B"]].map { symbols in
+                // try!: a test that cannot start its client has nothing to check.
+                (try! PythonWebSocketClient(port: port, symbols: symbols.joined(separator: ",")), symbols)
+            }
+            for (socket, _) in sockets { socket.wait(timeout: 20) { $0.helloCursor != nil } } // connected before the feed
             for c in clients {
                 group.enter()
                 Thread.detachNewThread { [self] in
@@ -91,6 +99,11 @@ import TickerTestSupport
             for s in [["A"], ["B"], ["A", "B"]] { last[s.joined(separator: ",")] = try databaseIDs(db.adminURL, symbols: s).last }
             lock.lock(); lastIDs = last; maxID = try databaseIDs(db.adminURL).last ?? 0; lock.unlock()
             group.wait()
+            for (socket, symbols) in sockets {
+                let want = last[symbols.joined(separator: ",")]
+                socket.wait(timeout: 60) { $0.lastID == want }
+                socket.stop()
+            }
         }
 
         /// Every client has exactly the database's ticks of its symbols.
@@ -99,6 +112,10 @@ import TickerTestSupport
                 let expected = try databaseIDs(db.adminURL, symbols: c.symbols)
                 #expect(c.ids == expected, "\(c.label): \(c.ids.count) ticks of \(expected.count), \(c.outages.count) outages")
                 #expect(c.resets == 0, "\(c.label) was reset")
+            }
+            for (socket, symbols) in sockets {
+                let expected = try databaseIDs(db.adminURL, symbols: symbols)
+                #expect(socket.ids == expected, "websocket \(symbols): \(socket.ids.count) ticks of \(expected.count)\n\(socket.log.suffix(600))")
             }
         }
 
