@@ -10,7 +10,7 @@ final class StreamSubscriber: TickSubscriber {
     let format: WireFormat
     private let transport: any StreamTransport
     private let tickFrame: EncodedTick.FrameKind?
-    private(set) var flow: StreamFlow
+    var flow: StreamFlow
     private var buffer: [UInt8] = []
     /// Reused gather list: one entry per tick frame of a write.
     private var parts: [iovec] = []
@@ -24,7 +24,6 @@ final class StreamSubscriber: TickSubscriber {
         super.init(symbols: symbols)
     }
 
-    var isClosed: Bool { flow.isClosed }
     var conflations: Int { flow.conflations }
 
     override func accept(_ tick: EncodedTick) { flow.accept(tick) }
@@ -42,18 +41,6 @@ final class StreamSubscriber: TickSubscriber {
         buffer.removeAll(keepingCapacity: true)
         transport.append(event, to: &buffer)
         send(buffer)
-    }
-
-    func deliverMissed(_ ticks: [EncodedTick]) { write(flow.missed(ticks)) }
-
-    func finishReplay(_ replayed: [EncodedTick]) { write(flow.finishReplay(replayed)) }
-
-    /// Ends a replay that was too large: the client is told and starts afresh.
-    func abandonReplay(reason: String, snapshot: [EncodedTick], cursor: Int64) {
-        guard let held = flow.abandonReplay(cursor: cursor) else { return }
-        send(.reset(reason: reason, cursor: cursor))
-        send(.snapshot(ticks: snapshot, cursor: nil))
-        write(held)
     }
 
     /// The periodic keep-alive (`frame` is this transport's, made once per beat).
@@ -82,7 +69,7 @@ final class StreamSubscriber: TickSubscriber {
         request.send(bytes)
     }
 
-    private func write(_ ticks: [EncodedTick]) {
+    func write(_ ticks: [EncodedTick]) {
         guard !ticks.isEmpty, !flow.isClosed else { return }
         frame(ticks)
     }

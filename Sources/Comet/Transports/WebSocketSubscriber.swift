@@ -12,7 +12,7 @@ import Glibc
 /// the write timeout is dropped (it resumes by cursor).
 final class WebSocketSubscriber: TickSubscriber {
     let stream: WebSocketStream
-    private(set) var flow: StreamFlow
+    var flow: StreamFlow
     /// Reused gather list: one entry per tick frame of a write.
     private var parts: [iovec] = []
 
@@ -42,18 +42,6 @@ final class WebSocketSubscriber: TickSubscriber {
         stream.sendText(WebSocketMessage.text(event))
     }
 
-    func deliverMissed(_ ticks: [EncodedTick]) { write(flow.missed(ticks)) }
-
-    func finishReplay(_ replayed: [EncodedTick]) { write(flow.finishReplay(replayed)) }
-
-    /// Ends a replay that was too large: the client is told and starts afresh.
-    func abandonReplay(reason: String, snapshot: [EncodedTick], cursor: Int64) {
-        guard let held = flow.abandonReplay(cursor: cursor) else { return }
-        send(.reset(reason: reason, cursor: cursor))
-        send(.snapshot(ticks: snapshot, cursor: nil))
-        write(held)
-    }
-
     /// The periodic keep-alive: a ping (the client's pong keeps the idle
     /// timeout away) and the JSON heartbeat carrying the cursor, or the
     /// catch-up of a conflating reader that has drained.
@@ -79,7 +67,7 @@ final class WebSocketSubscriber: TickSubscriber {
     /// The connection is gone: nothing more is written.
     func markClosed() { flow.close() }
 
-    private func write(_ ticks: [EncodedTick]) {
+    func write(_ ticks: [EncodedTick]) {
         guard !ticks.isEmpty, !flow.isClosed else { return }
         frames(ticks)
     }
