@@ -1,8 +1,7 @@
 import Quotes
 
 /// The fan-out core: the cursor's newest ticks, the latest quote per symbol
-/// (the newest by event time),
-/// and the registry from symbol to subscribers. It routes; it knows nothing of
+/// (the newest by event time), and the registry from symbol to subscribers. It routes; it knows nothing of
 /// transports or SQL. Loop thread only.
 final class TickHub {
     private(set) var log: TickLog
@@ -11,7 +10,9 @@ final class TickHub {
     private var queued: [TickSubscriber] = []
     private(set) var cursor: Int64
     private(set) var deliveries = 0
-    private(set) var subscriberCount = 0
+    /// Subscribers added and not yet removed (one may follow no symbol for a while).
+    private var members: Set<ObjectIdentifier> = []
+    var subscriberCount: Int { members.count }
 
     init(cursor: Int64, latest: [Tick], logCapacity: Int) {
         self.cursor = cursor
@@ -19,17 +20,14 @@ final class TickHub {
         for t in latest { self.latest[t.symbol] = EncodedTick(t) }
     }
 
-    /// Subscribers added and not yet removed (one may follow no symbol for a while).
-    private var members: Set<ObjectIdentifier> = []
-
     func add(_ s: TickSubscriber) {
         for sym in s.symbols { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
-        if members.insert(ObjectIdentifier(s)).inserted { subscriberCount += 1 }
+        members.insert(ObjectIdentifier(s))
     }
 
     func remove(_ s: TickSubscriber) {
         for sym in s.symbols { unregister(s, from: sym) }
-        if members.remove(ObjectIdentifier(s)) != nil { subscriberCount -= 1 }
+        members.remove(ObjectIdentifier(s))
     }
 
     /// Adds `symbols` to an added subscriber (a WebSocket's `subscribe`);

@@ -1,5 +1,4 @@
 import EventHTTP
-import Postgres
 import Quotes
 
 /// `GET /stream`: opens a stream on one of the streaming transports, resumes
@@ -48,51 +47,13 @@ struct StreamRoute {
                                  replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
         var opening = context.preambles[format]!
         if format == .iframe, let origin { opening += ForeverFrameTransport.targetOrigin(origin) }
-        transport.append(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
-                                databaseUp: context.pump.databaseUp), to: &opening)
-        if plan == .unknownCursor {
-            // A cursor from the future (another database, or a reset): start afresh.
-            transport.append(.reset(reason: "unknown cursor", cursor: cursor), to: &opening)
-        }
-        if plan.needsSnapshot {
-            transport.append(.snapshot(ticks: hub.snapshot(symbols), cursor: cursor), to: &opening)
-        }
+        for event in context.openingEvents(plan, cursor: cursor, symbols: symbols) { transport.append(event, to: &opening) }
         s.open(opening)
 
         context.track(s, on: connection, peer: peer)
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
 
-        switch plan {
-        case .fromLog(let after):
-            s.deliverMissed(hub.log.ticks(after: after) { symbols.contains($0) })
-        case .fromDatabase(let after):
-            replay(s, symbols: symbols, after: after, upTo: cursor)
-        case .fresh, .unknownCursor, .upToDate:
-            break
-        }
-    }
-
-    /// Replays what a resuming stream missed from PostgreSQL; too much, or no
-    /// history, and the client is told to start afresh. (WebSockets too.)
-    func replay(_ s: some ReplayTarget, symbols: [String], after: Int64, upTo cursor: Int64) {
-        let max = context.config.maxReplay
-        context.metrics.replaysFromDatabase += 1
-        let params = [String(after), TickSQL.arrayLiteral(symbols), String(cursor), String(max + 1)]
-        context.queryDB.query(TickSQL.replay, params) { [weak s, unowned context] result in
-            guard let s, !s.isClosed else { return }
-            let hub = context.hub
-            switch result {
-            case .success(let r):
-                let ticks = TickSQL.ticks(from: r)
-                if ticks.count > max {
-                    s.abandonReplay(reason: "more than \(max) ticks missed", snapshot: hub.snapshot(symbols), cursor: hub.cursor)
-                } else {
-                    s.finishReplay(ticks.map(EncodedTick.init))
-                }
-            case .failure:
-                s.abandonReplay(reason: "history unavailable", snapshot: hub.snapshot(symbols), cursor: hub.cursor)
-            }
-        }
+        context.sendMissed(s, plan: plan, symbols: symbols, upTo: cursor)
     }
 }

@@ -48,18 +48,8 @@ struct WebSocketRoute {
             if let context { context.socketClosed(w) } else { w.markClosed() }
         }
         context.track(socket: w, peer: peer)
-        w.send(.hello(cursor: cursor, heartbeatSeconds: Int(config.heartbeatSeconds), symbols: symbols,
-                      databaseUp: context.pump.databaseUp))
-        if plan == .unknownCursor { w.send(.reset(reason: "unknown cursor", cursor: cursor)) }
-        if plan.needsSnapshot { w.send(.snapshot(ticks: hub.snapshot(symbols), cursor: cursor)) }
-        switch plan {
-        case .fromLog(let after):
-            w.deliverMissed(hub.log.ticks(after: after) { symbols.contains($0) })
-        case .fromDatabase(let after):
-            StreamRoute(context: context).replay(w, symbols: symbols, after: after, upTo: cursor)
-        case .fresh, .unknownCursor, .upToDate:
-            break
-        }
+        for event in context.openingEvents(plan, cursor: cursor, symbols: symbols) { w.send(event) }
+        context.sendMissed(w, plan: plan, symbols: symbols, upTo: cursor)
         stream.start() // frames that came with the request, if any
     }
 

@@ -1,7 +1,7 @@
 /// A long-lived subscriber driven by a `StreamFlow` (a stream or a WebSocket):
-/// `StreamRoute.replay` hands it the missed ticks, or tells it to start
-/// afresh. The resume steps are the same for both; only the framing differs
-/// (`send`, `write`).
+/// the server hands it the missed ticks (`ServerContext.sendMissed`), or tells
+/// it to start afresh, and beats its heartbeat. These steps are the same for
+/// both; only the framing differs (`send`, `write`).
 protocol ReplayTarget: AnyObject {
     var flow: StreamFlow { get set }
     /// True once nothing more may be written (a default is below).
@@ -17,6 +17,22 @@ extension ReplayTarget {
 
     /// Sends ticks missed before the stream opened, from the in-memory log.
     func deliverMissed(_ ticks: [EncodedTick]) { write(flow.missed(ticks)) }
+
+    /// The periodic keep-alive through the flow: `keepAlive` (this transport's)
+    /// when live, or the catch-up of a conflating reader that has drained:
+    /// `conflated`, then the latest ticks.
+    func beat(pendingOutput: Int, keepAlive: () -> Void) {
+        switch flow.heartbeat(pendingOutput: pendingOutput) {
+        case .none: break
+        case .keepAlive: keepAlive()
+        case .catchUp(let event, let ticks):
+            send(event)
+            write(ticks)
+        }
+    }
+
+    /// The client went away: nothing more is written (its request may be freed).
+    func markClosed() { flow.close() }
 
     /// A replay from PostgreSQL arrived: its ticks, then those held meanwhile.
     func finishReplay(_ replayed: [EncodedTick]) { write(flow.finishReplay(replayed)) }

@@ -45,13 +45,7 @@ final class StreamSubscriber: TickSubscriber {
 
     /// The periodic keep-alive (`frame` is this transport's, made once per beat).
     func heartbeat(frame: [UInt8]) {
-        switch flow.heartbeat(pendingOutput: request.pendingOutput) {
-        case .none: break
-        case .keepAlive: send(frame)
-        case .catchUp(let event, let ticks):
-            send(event)
-            write(ticks)
-        }
+        beat(pendingOutput: request.pendingOutput) { send(frame) }
     }
 
     /// Ends the stream with `bye` (shutdown).
@@ -60,9 +54,6 @@ final class StreamSubscriber: TickSubscriber {
         flow.close()
         request.endStream()
     }
-
-    /// The client went away: nothing more is written (the request may be freed).
-    func markClosed() { flow.close() }
 
     private func send(_ bytes: [UInt8]) {
         guard !flow.isClosed else { return } // the request may already be freed

@@ -48,13 +48,7 @@ final class WebSocketSubscriber: TickSubscriber {
     func heartbeat(cursor: Int64) {
         guard !isClosed else { return }
         stream.sendPing()
-        switch flow.heartbeat(pendingOutput: stream.pendingOutput) {
-        case .none: break
-        case .keepAlive: send(.heartbeat(cursor: cursor))
-        case .catchUp(let event, let ticks):
-            send(event)
-            write(ticks)
-        }
+        beat(pendingOutput: stream.pendingOutput) { send(.heartbeat(cursor: cursor)) }
     }
 
     /// Ends the socket with `bye` and close 1001 (shutdown).
@@ -63,9 +57,6 @@ final class WebSocketSubscriber: TickSubscriber {
         flow.close()
         stream.close(code: 1001, reason: "server shutting down")
     }
-
-    /// The connection is gone: nothing more is written.
-    func markClosed() { flow.close() }
 
     func write(_ ticks: [EncodedTick]) {
         guard !ticks.isEmpty, !flow.isClosed else { return }
