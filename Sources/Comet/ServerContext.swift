@@ -147,6 +147,7 @@ final class ServerContext {
         } else if let m = sub as? MixedStream {
             metrics.streamsOpen[m.format, default: 1] -= 1
             metrics.conflatedTicks += m.conflations
+            m.markClosed()
             m.request.freeIfDetached()
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts

@@ -33,7 +33,9 @@ final class MixedStream: TickSubscriber {
         }
     }
 
-    var isClosed: Bool { live.flow.isClosed }
+    /// Its own flag: `write` runs while a leg's flow is being modified, so it
+    /// must not read that flow.
+    private(set) var isClosed = false
     var conflations: Int { live.flow.conflations + delayed.flow.conflations }
 
     /// Both hubs' cursors: where the server is.
@@ -87,6 +89,7 @@ final class MixedStream: TickSubscriber {
     }
 
     func markClosed() {
+        isClosed = true
         live.flow.close()
         delayed.flow.close()
     }
