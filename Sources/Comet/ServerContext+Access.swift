@@ -61,8 +61,8 @@ extension ServerContext {
             metrics.streamsOpen[s.format, default: 1] -= 1
             metrics.conflatedTicks += s.conflations
             s.close(with: event)
-        } else if let m = sub as? MixedStream {
-            metrics.streamsOpen[m.format, default: 1] -= 1
+        } else if let m = sub as? MixedStream, let o = m.streamOutput {
+            metrics.streamsOpen[o.format, default: 1] -= 1
             metrics.conflatedTicks += m.conflations
             m.close(with: event)
         }

@@ -85,8 +85,6 @@ import TickerTestSupport
         #expect(board.status == 200 && board.body.contains("111.5") && !board.body.contains("333.5"), "\(board.body.suffix(600))")
         let image = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&token=\(token)")
         #expect(image.status == 200 && image.header("content-type") == "image/png")
-        let ws = try HTTPTestClient.get(port: s.port, "/ws?symbols=AAPL,MSFT&token=\(token)")
-        #expect(ws.status == 400 && ws.body.contains("MSFT"))
     }
 
     @Test func aWebSocketIsToldItsTokenExpired() throws {
@@ -110,5 +108,30 @@ import TickerTestSupport
         other.write(Frames.client(text: "{\"subscribe\":[\"MSFT\"]}"))
         let refused = (Frames.server(other.readToEnd()) ?? []).last { $0.opcode == Frames.close }
         #expect(refused?.closeCode == 1008 && refused?.closeReason == "not entitled to MSFT")
+    }
+
+    @Test func aWebSocketMixesLiveAndDelayedWithPairIds() throws {
+        let mint = try TokenMint()
+        let s = try server(mint, heartbeat: 10)
+        let token = try mint.hs256(TokenMint.claims(realtime: ["AAPL"], delayed: ["*"]))
+        let c = RawClient(port: s.port)
+        c.write(RawClient.upgradeRequest(path: "/ws?symbols=AAPL,MSFT&token=\(token)"))
+        #expect(c.readHead().hasPrefix("HTTP/1.1 101"))
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('MSFT', 1), ('AAPL', 2)")
+        let inserted = Date()
+        func texts() -> [String] { (Frames.server(c.received) ?? []).filter { $0.opcode == Frames.text }.map(\.text) }
+        #expect(c.read { _ in texts().contains { $0.contains("\"symbol\":\"MSFT\"") } })
+        #expect(Date().timeIntervalSince(inserted) >= 1.9)
+        let all = texts()
+        #expect(all.first == "{\"event\":\"hello\",\"data\":{\"cursor\":\"0:0\",\"heartbeat\":10,\"symbols\":[\"AAPL\",\"MSFT\"],\"database\":\"up\",\"delay\":2,\"delayed\":[\"MSFT\"]}}", "\(all)")
+        let ticks = all.filter { $0.hasPrefix("{\"event\":\"tick\"") }
+        #expect(ticks.count == 2)
+        #expect(ticks.first?.hasSuffix("\"},\"id\":\"2:0\"}") == true, "\(ticks)")
+        #expect(ticks.last?.hasSuffix(",\"delayed\":true},\"id\":\"2:1\"}") == true, "\(ticks)")
+        // Subscribing puts the symbol in the leg its token gives it.
+        c.write(Frames.client(text: "{\"subscribe\":[\"NVDA\"]}"))
+        #expect(c.read { _ in texts().count > all.count })
+        // (The delay line released 1 and 2 together: both hubs are at 2.)
+        #expect(texts().last == "{\"event\":\"snapshot\",\"data\":{\"ticks\":[]},\"id\":\"2:2\"}", "\(texts().last ?? "")")
     }
 }

@@ -84,8 +84,9 @@ struct StreamRoute {
         var livePlan = ResumePlan(since: since?.parts.live, cursor: server.live, logFloor: liveHub.log.floor)
         var delayedPlan = ResumePlan(since: since?.parts.delayed, cursor: delayedHub.cursor, logFloor: delayedHub.log.floor)
         if livePlan == .unknownCursor || delayedPlan == .unknownCursor { (livePlan, delayedPlan) = (.unknownCursor, .unknownCursor) }
+        let output = StreamOutput(request: req, format: format)
         let m = MixedStream(
-            request: req, format: format,
+            output: output,
             live: .init(symbols: split.live, hub: liveHub, since: livePlan.missedAfter ?? server.live, replaying: livePlan.needsDatabase),
             delayed: .init(symbols: split.delayed, hub: delayedHub, since: delayedPlan.missedAfter ?? delayedHub.cursor,
                            replaying: delayedPlan.needsDatabase),
@@ -95,7 +96,7 @@ struct StreamRoute {
                                            snapshot: context.snapshot(split), delay: context.delayInfo(split)) {
             format.transport.append(event, to: &opening)
         }
-        m.open(opening)
+        output.open(opening)
         context.track(m, on: connection, peer: peer)
         context.mixed[ObjectIdentifier(m)] = m
         m.attach()

@@ -9,7 +9,8 @@ import Quotes
 /// the open socket (`{"subscribe":[..]}`, `{"unsubscribe":[..]}`) and gets the
 /// new symbols' snapshot. With authorisation on, a socket carries either
 /// live or delayed symbols (its token decides), from that hub; a socket whose
-/// token expires gets `token-expired` and close 1008.
+/// token expires gets `token-expired` and close 1008. A socket mixing both
+/// kinds is a `MixedStream` with pair cursors (WebSocketRoute+Mixed).
 struct WebSocketRoute {
     unowned let context: ServerContext
 
@@ -23,11 +24,9 @@ struct WebSocketRoute {
         let pass = try context.access.pass(req, q)
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let split = try pass.split(symbols)
-        guard split.kind != .mixed else {
-            throw QueryError("a WebSocket carries live or delayed symbols, not both: \(split.delayed.joined(separator: ",")) are delayed for this token; open a second socket for them, or use /stream")
-        }
         let isDelayed = split.kind == .delayed
-        let since = try StreamCursor.parse(q.value("since"), name: "since").map { isDelayed ? $0.parts.delayed : $0.parts.live }
+        let cursorGiven = try StreamCursor.parse(q.value("since"), name: "since")
+        let since = cursorGiven.map { isDelayed ? $0.parts.delayed : $0.parts.live }
         // A server behind the client's cursor reads up to it first, as for streams.
         if !caughtUp, !isDelayed, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
         let peer = req.peer
@@ -43,6 +42,7 @@ struct WebSocketRoute {
         case .success(let s):
             stream = s
         }
+        if split.kind == .mixed { return openMixed(stream, split: split, since: cursorGiven, pass: pass, peer: peer) }
 
         let hub = context.hub(delayed: isDelayed)
         let cursor = hub.cursor
@@ -120,9 +120,14 @@ struct WebSocketRoute {
     }
 
     private func refuse(_ w: WebSocketSubscriber, code: UInt16, reason: String) {
-        context.metrics.websocketCloses[code, default: 0] += 1
-        context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(w.peer)"])
         w.markClosed()
-        w.stream.close(code: code, reason: reason)
+        refuse(w.stream, peer: w.peer, code: code, reason: reason)
+    }
+
+    /// Closes a socket for a broken rule: one line in the log, counted by code.
+    func refuse(_ stream: WebSocketStream, peer: String, code: UInt16, reason: String) {
+        context.metrics.websocketCloses[code, default: 0] += 1
+        context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(peer)"])
+        stream.close(code: code, reason: String(reason.prefix(120)))
     }
 }
