@@ -134,4 +134,15 @@ import TickerTestSupport
         // (The delay line released 1 and 2 together: both hubs are at 2.)
         #expect(texts().last == "{\"event\":\"snapshot\",\"data\":{\"ticks\":[]},\"id\":\"2:2\"}", "\(texts().last ?? "")")
     }
+
+    @Test func aDelayedCursorAheadOfThisLineWaitsInsteadOfResetting() throws {
+        let mint = try TokenMint()
+        let s = try server(mint, delay: 1)
+        let token = try mint.hs256(TokenMint.claims(delayed: ["*"]))
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('MSFT', 1)")
+        Thread.sleep(forTimeInterval: 0.3)
+        // As from another worker whose line released tick 1 a moment earlier.
+        let r = try HTTPTestClient.get(port: s.port, "/poll?symbols=MSFT&since=1&token=\(token)")
+        #expect(r.body == "{\"cursor\":1,\"delay\":1,\"delayed\":[\"MSFT\"],\"ticks\":[]}", "\(r.body)")
+    }
 }

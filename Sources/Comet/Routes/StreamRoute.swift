@@ -12,7 +12,7 @@ struct StreamRoute {
         router.register("/stream") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "transport", "origin", "token"])
         let pass = try context.access.pass(req, q)
@@ -36,7 +36,9 @@ struct StreamRoute {
         let since = try StreamCursor.parse(q.value("since"), name: "since")
             ?? StreamCursor.parse(req.header("Last-Event-ID"), name: "Last-Event-ID")
         let liveSince = split.kind == .delayed ? nil : since?.parts.live
-        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true) }) { return }
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true, released: released) }) { return }
+        let delayedSince = split.kind == .live ? nil : since?.parts.delayed
+        if !released, context.answerWhenReleased(req, since: delayedSince, { try self.open(req, q, caughtUp: true, released: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }

@@ -18,7 +18,7 @@ struct WebSocketRoute {
         router.register("/ws") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "token"])
         let pass = try context.access.pass(req, q)
@@ -28,7 +28,10 @@ struct WebSocketRoute {
         let cursorGiven = try StreamCursor.parse(q.value("since"), name: "since")
         let since = cursorGiven.map { isDelayed ? $0.parts.delayed : $0.parts.live }
         // A server behind the client's cursor reads up to it first, as for streams.
-        if !caughtUp, !isDelayed, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
+        let liveSince = isDelayed ? nil : cursorGiven?.parts.live
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true, released: released) }) { return }
+        let delayedSince = split.kind == .live ? nil : cursorGiven?.parts.delayed
+        if !released, context.answerWhenReleased(req, since: delayedSince, { try self.open(req, q, caughtUp: true, released: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         let settings = WebSocketStream.Configuration(
