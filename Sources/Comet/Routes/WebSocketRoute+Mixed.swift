@@ -2,32 +2,20 @@ import EventHTTP
 import Quotes
 
 /// A WebSocket whose token makes some of its symbols live and some delayed:
-/// a `MixedStream` over the socket, ids `L:D`, each leg resumed from its part
-/// of `since` (a leg's unknown part makes the whole socket start afresh).
+/// a `MixedStream` over the socket, ids `L:D`, started by `MixedStart`.
 /// `subscribe` puts each symbol in the leg its token gives it.
 extension WebSocketRoute {
     func openMixed(_ stream: WebSocketStream, split: SymbolSplit, since: StreamCursor?, pass: Pass, peer: String) {
-        let liveHub = context.hub, delayedHub = context.hub(delayed: true)
-        let server = StreamCursor(liveHub.cursor, delayed: delayedHub.cursor)
-        var livePlan = ResumePlan(since: since?.parts.live, cursor: liveHub.cursor, logFloor: liveHub.log.floor)
-        var delayedPlan = ResumePlan(since: since?.parts.delayed, cursor: delayedHub.cursor, logFloor: delayedHub.log.floor)
-        if livePlan == .unknownCursor || delayedPlan == .unknownCursor { (livePlan, delayedPlan) = (.unknownCursor, .unknownCursor) }
-        let m = MixedStream(
-            output: SocketOutput(stream: stream),
-            live: .init(symbols: split.live, hub: liveHub, since: livePlan.missedAfter ?? liveHub.cursor, replaying: livePlan.needsDatabase),
-            delayed: .init(symbols: split.delayed, hub: delayedHub, since: delayedPlan.missedAfter ?? delayedHub.cursor,
-                           replaying: delayedPlan.needsDatabase),
-            outputLimit: context.config.streamOutputLimit)
+        let start = MixedStart(context, output: SocketOutput(stream: stream), split: split, since: since)
+        let m = start.subscriber
         stream.onEvent = { [weak context] event in context.map { WebSocketRoute(context: $0).handle(event, of: m, pass: pass) } }
         stream.onClosed = { [weak context] in
             if let context { context.mixedSocketClosed(m) } else { m.markClosed() }
         }
         context.track(mixedSocket: m, peer: peer)
-        for event in context.openingEvents(livePlan, cursor: server, symbols: split.live + split.delayed,
-                                           snapshot: context.snapshot(split), delay: context.delayInfo(split)) { m.send(event) }
+        for event in start.openingEvents(context, split) { m.send(event) }
         context.endOnExpiry(m, pass) { [weak m] in m?.close(with: .tokenExpired(cursor: m?.position ?? 0)) }
-        context.sendMissed(m.live, plan: livePlan, symbols: split.live, upTo: server.live, from: liveHub)
-        context.sendMissed(m.delayed, plan: delayedPlan, symbols: split.delayed, upTo: delayedHub.cursor, from: delayedHub)
+        start.sendMissed(context, split)
         stream.start()
     }
 
