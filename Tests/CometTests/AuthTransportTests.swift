@@ -145,4 +145,18 @@ import TickerTestSupport
         let r = try HTTPTestClient.get(port: s.port, "/poll?symbols=MSFT&since=1&token=\(token)")
         #expect(r.body == "{\"cursor\":1,\"delay\":1,\"delayed\":[\"MSFT\"],\"ticks\":[]}", "\(r.body)")
     }
+
+    @Test func everyStreamingTransportCarriesThePairIds() throws {
+        let mint = try TokenMint()
+        let s = try server(mint)
+        let token = try mint.hs256(TokenMint.claims(realtime: ["AAPL"], delayed: ["MSFT"]))
+        let streams = try ["sse", "xhr", "iframe", "multipart"].map {
+            try openStream(s, "symbols=AAPL,MSFT&transport=\($0)&token=\(token)")
+        }
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('AAPL', 1)")
+        let expected = ["id: 1:0\nevent: tick\n", "id: 1:0\nevent: tick\n", ",\"1:0\")</script>", "],\"id\":\"1:0\"}"]
+        for (c, text) in zip(streams, expected) {
+            #expect(c.readUntil(timeout: 5, contains: text), "\(c.text.suffix(300))")
+        }
+    }
 }
