@@ -83,8 +83,14 @@ import TickerTestSupport
         #expect(allTickIDs(live) == [1, 3])
         let board = try HTTPTestClient.get(port: s.port, "/board?symbols=MSFT&token=\(token)")
         #expect(board.status == 200 && board.body.contains("111.5") && !board.body.contains("333.5"), "\(board.body.suffix(600))")
-        let image = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&token=\(token)")
-        #expect(image.status == 200 && image.header("content-type") == "image/png")
+        // The delayed image is its own: not the live one's frame.
+        let image = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&once=1&token=\(token)")
+        let liveImage = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&once=1&token=\(try mint.hs256(TokenMint.claims(realtime: ["*"])))")
+        #expect(image.status == 200 && image.header("content-type") == "image/png" && liveImage.status == 200)
+        #expect(image.body != liveImage.body)
+        let pushed = try HTTPTestClient(port: s.port, path: "/ticker.png?symbols=MSFT&token=\(token)")
+        #expect(pushed.readUntil(timeout: 5) { $0.count > 100 })
+        #expect(pushed.headers["content-type"]?.hasPrefix("multipart/x-mixed-replace") == true)
     }
 
     @Test func aWebSocketIsToldItsTokenExpired() throws {
