@@ -77,6 +77,15 @@ import TickerTestSupport
         #expect(q["cursor"] as? String == "3:1", "\(quotes)")
         #expect(q["delay"] as? Int == 600 && q["delayed"] as? [String] == ["MSFT"])
         #expect(allTickIDs(quotes) == [2, 1], "AAPL live; MSFT only what ts <= now - 10 min allows: \(quotes)")
+        // A server started now rebuilds the same line from PostgreSQL.
+        let restarted = try TestServer(target: s.target) {
+            $0.authKeyFile = URL(fileURLWithPath: mint.secretFile)
+            $0.delaySeconds = 600
+        }
+        #expect(try HTTPTestClient.get(port: restarted.port, "/quotes?symbols=AAPL,MSFT&token=\(token)").body == quotes)
+        let metrics = try HTTPTestClient.get(port: restarted.port, "/metrics").body
+        #expect(metrics.contains("ticker_delayed_ticks_held 2\n") && metrics.contains("ticker_delayed_cursor 1\n"))
+        restarted.stop()
         let history = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(token)").body
         #expect(allTickIDs(history) == [1], "\(history)")
         let live = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(try mint.hs256(TokenMint.claims(realtime: ["*"])))").body
