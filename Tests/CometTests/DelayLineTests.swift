@@ -2,7 +2,7 @@ import Testing
 @testable import Comet
 import Quotes
 
-/// The delay line, the wire cursor and `--delay` as plain values.
+/// The delay line, the wire cursor, its framing and `--delay` as plain values.
 @Suite struct DelayLineTests {
     static func tick(_ id: Int64, _ symbol: String = "MSFT", at second: Int) -> Tick {
         Tick(id: id, symbol: symbol, price: "1", ts: TimestampText.iso(micros: Int64(second) * 1_000_000))
@@ -46,5 +46,18 @@ import Quotes
     @Test func delayedTicksSayTheyAre() {
         let t = DelayedFeed.marked(Self.tick(1, at: 0))
         #expect(t.json.hasSuffix(",\"delayed\":true}"))
+    }
+
+    @Test func pairIdsFrameTheSharedTickLikeAnyEvent() {
+        let t = EncodedTick(DelayedFeed.marked(Self.tick(7, at: 1)))
+        let id = StreamCursor(9, delayed: 7)
+        let json = String(decoding: t.json, as: UTF8.self)
+        for transport in [SSETransport(), XHRStreamingTransport(), ForeverFrameTransport()] as [any StreamTransport] {
+            var mixed: [UInt8] = [], generic: [UInt8] = []
+            transport.appendTicks([t], ids: [id], to: &mixed)
+            transport.appendEvent("tick", json: json, id: id, to: &generic)
+            #expect(mixed == generic, "\(String(decoding: mixed, as: UTF8.self))")
+        }
+        #expect(String(decoding: WebSocketMessage.event("tick", jsonBytes: t.json, id: id), as: UTF8.self).hasSuffix(",\"id\":\"9:7\"}"))
     }
 }

@@ -57,6 +57,15 @@ struct EncodedTick: Sendable {
         }
     }
 
+    /// The SSE frame after its `id:` line (`event: tick`, `data:`): a stream
+    /// whose ids are pairs writes its own `id:` line before it, since SSE
+    /// fields may come in any order within an event.
+    var sseWithoutID: UnsafeRawBufferPointer {
+        let f = frame(.sse, chunked: false)
+        let afterID = (f.firstIndex(of: 10) ?? -1) + 1
+        return UnsafeRawBufferPointer(rebasing: f[afterID...])
+    }
+
     /// `id:`/`event: tick`/`data:` frame, for `sse` and `xhr`.
     var sse: [UInt8] { Array(frame(.sse, chunked: false)) }
     /// `<script>` chunk, for `iframe`.

@@ -34,6 +34,15 @@ struct ForeverFrameTransport: StreamTransport {
         for t in ticks { out.append(contentsOf: t.script) }
     }
 
+    /// The tick's shared (escaped) JSON with a pair id.
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        for (t, id) in zip(ticks, ids) {
+            out.append(contentsOf: "<script>p(\"tick\",".utf8)
+            out.append(contentsOf: t.json)
+            out.append(contentsOf: ",\(id.json))</script>\n".utf8)
+        }
+    }
+
     func heartbeat(cursor: StreamCursor) -> [UInt8] {
         var out: [UInt8] = []
         append(.heartbeat(cursor: cursor), to: &out)

@@ -1,4 +1,5 @@
 import EventHTTP
+import Glibc
 
 /// Where a `MixedStream` writes: a stream response in one of the streaming
 /// framings, or a WebSocket. Its ids are pairs `L:D`, so its ticks are
@@ -61,9 +62,13 @@ final class SocketOutput: MixedOutput {
 
     func send(_ event: ControlEvent) { stream.sendText(WebSocketMessage.text(event)) }
 
+    /// All the ticks' text frames in one write, as a plain socket's are.
     func write(_ ticks: [EncodedTick], ids: [StreamCursor]) {
-        for (t, id) in zip(ticks, ids) {
-            stream.sendText(String(decoding: WebSocketMessage.event("tick", json: String(decoding: t.json, as: UTF8.self), id: id), as: UTF8.self))
+        var frames: [UInt8] = []
+        for (t, id) in zip(ticks, ids) { frames += WebSocketFrame.text(WebSocketMessage.event("tick", jsonBytes: t.json, id: id)) }
+        frames.withUnsafeMutableBytes { raw in
+            var part = iovec(iov_base: raw.baseAddress, iov_len: raw.count)
+            _ = withUnsafeMutablePointer(to: &part) { stream.sendFrames(UnsafeMutableBufferPointer(start: $0, count: 1)) }
         }
     }
 

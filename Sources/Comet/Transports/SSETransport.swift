@@ -18,5 +18,13 @@ struct SSETransport: StreamTransport {
         for t in ticks { out.append(contentsOf: t.sse) }
     }
 
+    /// A pair id line, then the shared frame's `event:` and `data:` lines.
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        for (t, id) in zip(ticks, ids) {
+            out.append(contentsOf: "id: \(id)\n".utf8)
+            out.append(contentsOf: t.sseWithoutID)
+        }
+    }
+
     func heartbeat(cursor: StreamCursor) -> [UInt8] { Array(": hb\nid: \(cursor)\n\n".utf8) }
 }

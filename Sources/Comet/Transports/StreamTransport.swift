@@ -34,10 +34,6 @@ extension StreamTransport {
         appendEvent(event.name, json: event.json, id: event.id, to: &out)
     }
 
-    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
-        for (t, id) in zip(ticks, ids) { appendEvent("tick", json: String(decoding: t.json, as: UTF8.self), id: id, to: &out) }
-    }
-
     /// The headers of every stream: no caching or transforming proxies.
     var headers: [(String, String)] {
         [("Content-Type", contentType), ("Cache-Control", "no-cache, no-transform"),

@@ -15,5 +15,9 @@ struct XHRStreamingTransport: StreamTransport {
 
     func appendTicks(_ ticks: some Sequence<EncodedTick>, to out: inout [UInt8]) { sse.appendTicks(ticks, to: &out) }
 
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        sse.appendTicks(ticks, ids: ids, to: &out)
+    }
+
     func heartbeat(cursor: StreamCursor) -> [UInt8] { sse.heartbeat(cursor: cursor) }
 }
