@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Testing
 import TickerTestSupport
 
@@ -100,5 +101,31 @@ import TickerTestSupport
         #expect(r.status == 200 && !r.body.contains("delay"))
         let poll = try HTTPTestClient.get(port: s.port, "/poll?symbols=MSFT&token=anything")
         #expect(poll.status == 200)
+    }
+
+    @Test func tickerServeTurnsItOnFromTheCommandLine() throws {
+        let mint = try TokenMint()
+        let db = try TestCluster.database()
+        let port = try LocalCluster.freePort()
+        let log = NSTemporaryDirectory() + "serve-auth-\(port).log"
+        let server = try ChildProcess([tickerExecutable, "serve", "--port", "\(port)", "--database-url", db.serverURL, "--workers", "1",
+                                       "--log-level", "debug", "--auth-key-file", mint.secretFile, "--delay", "2s"], log: log)
+        defer { server.terminate() }
+        try waitForPort(port)
+        #expect(try HTTPTestClient.get(port: port, "/quotes?symbols=AAPL").status == 401)
+        let token = try mint.hs256(TokenMint.claims(delayed: ["*"]))
+        let ok = try HTTPTestClient.get(port: port, "/quotes?symbols=AAPL&token=\(token)")
+        #expect(ok.status == 200 && ok.body.contains("\"delay\":2,\"delayed\":[\"AAPL\"]"), "\(ok.body)")
+        // A request evhttp refuses, with the token in its line: none of it reaches the log.
+        let bad = try HTTPTestClient(port: port, path: "", rawRequest: "GET /stream?token=\(token) HTTP/9.9\r\nHost: x\r\n\r\n")
+        bad.read(for: 1)
+        server.terminate()
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!text.contains(String(token.suffix(20))), "the log has the token")
+        // A key file that is not one: one line, before anything starts.
+        let short = mint.folder.appendingPathComponent("short").path
+        try "abc\n".write(toFile: short, atomically: true, encoding: .utf8)
+        let (status, output) = try TickerCommand.run(["serve", "--port", "0", "--database-url", db.serverURL, "--workers", "1", "--auth-key-file", short])
+        #expect(status != 0 && output.contains("at least 32") && output.split(separator: "\n").count == 1, "\(output)")
     }
 }
