@@ -66,7 +66,7 @@
       if (this._socketSend && this._socketSend({subscribe: [symbol]})) return;
       // A new symbol: its latest quote, then everything after the cursor.
       var self = this;
-      fetch(this.base + '/quotes?' + Ticker._qs({symbols: symbol})).then(function (r) { return r.json(); })
+      fetch(this._url('/quotes', {symbols: symbol})).then(function (r) { return r.json(); })
         .then(function (b) { if (b.quotes) self._snapshot(b.quotes); }).catch(function () {});
       this.start();
     };
@@ -79,6 +79,7 @@
     C.close = function () {
       this.closed = true;
       clearInterval(this.probeTimer);
+      clearTimeout(this.renewTimer);
       this._stop();
     };
   }

@@ -13,6 +13,7 @@
   C._socketURL = function () {
     var base = this.base || (global.location ? global.location.protocol + '//' + global.location.host : '');
     var p = {symbols: this.symbols.join(','), since: this.cursorState.since()};
+    if (this.auth.value) p.token = this.auth.value;
     return base.replace(/^http/, 'ws') + '/ws?' + T._qs(p);
   };
 
@@ -30,7 +31,7 @@
       if (gen !== self.generation) return;
       var m;
       try { m = JSON.parse(e.data); } catch (err) { return; }
-      if (m && typeof m.event === 'string') self._event(m.event, m.data, gen, m.id === undefined ? null : m.id);
+      if (m && typeof m.event === 'string') self._event(m.event, m.data, gen, T.Wire.cursorId(m.id));
     };
     ws.onclose = function () { if (gen === self.generation) self._streamEnded({}); };
   };
