@@ -29,6 +29,7 @@
     this.state = 'authorizing';
     this.status({authorizing: true});
     clearTimeout(this.renewTimer);
+    if (d.action === 'retry') { this.renewTimer = setTimeout(function () { self.start(); }, d.delay); return; }
     this.renewTimer = setTimeout(function () {
       var answer;
       try { answer = self.auth.source(); } catch (e) { answer = null; }

@@ -13,6 +13,9 @@
  * - anything else (a bad signature, a malformed token, a symbol outside the
  *   claims): the server's one-line message goes to the page; no retry, since
  *   asking again would be refused again.
+ * With no token given, the browser's cookie (`ticker_token`) may carry one
+ * that the site renews: an expiry is then retried as it is, with back-off.
+ * A fixed string cannot be renewed: its expiry is a refusal.
  * Neither is evidence of a proxy, so neither moves the transport ladder.
  */
 (function (global) {
@@ -49,14 +52,16 @@
   /**
    * The server says the token expired. Returns {action: 'refresh', delay} (ask
    * the function after `delay` ms), {action: 'wait'} (a refresh is already
-   * under way: this is the same expiry) or {action: 'refuse', error} (a fixed
-   * token cannot be renewed).
+   * under way: this is the same expiry), {action: 'retry', delay} (no token of
+   * ours: try again as we are, the cookie may have been renewed) or
+   * {action: 'refuse', error} (a fixed token cannot be renewed).
    */
   TokenSource.prototype.expired = function () {
     if (this.pending) return {action: 'wait'};
-    if (!this.source) return {action: 'refuse', error: 'the access token expired'};
+    if (!this.source && this.value) return {action: 'refuse', error: 'the access token expired'};
     var delay = this._delay();
     this.failures += 1;
+    if (!this.source) return {action: 'retry', delay: delay};
     this.pending = true;
     return {action: 'refresh', delay: delay};
   };

@@ -19,6 +19,14 @@ test('a fixed token is used as is and cannot be renewed', () => {
   assert.deepEqual(t.expired(), {action: 'refuse', error: 'the access token expired'});
 });
 
+test('no token of ours (a cookie may carry one): an expiry is retried as is, with back-off', () => {
+  const t = new TokenSource();
+  assert.deepEqual([1, 2, 3].map(() => t.expired()), [{action: 'retry', delay: 0}, {action: 'retry', delay: 1000}, {action: 'retry', delay: 2000}]);
+  assert.equal(t.needed(), false);
+  t.accepted();
+  assert.equal(t.expired().delay, 0);
+});
+
 test('a token function is asked before the first request', () => {
   const t = new TokenSource(() => 'x');
   assert.equal(t.needed(), true);
