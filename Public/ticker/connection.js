@@ -126,10 +126,13 @@
     if (was !== 'live') this.status();
   };
 
-  /** What the server says of delays (hello, poll answers): `delay` s, `delayed` symbols. */
+  /**
+   * What the server says of delays (hello, poll answers): `delay` s and the
+   * `delayed` symbols, left out when none of ours is delayed.
+   */
   Connection.prototype._delays = function (data) {
-    if (typeof data.delay === 'number') this.delay = data.delay;
-    if (data.delay !== undefined || data.delayed !== undefined) this.delayed = Array.isArray(data.delayed) ? data.delayed : [];
+    this.delay = typeof data.delay === 'number' ? data.delay : 0;
+    this.delayed = Array.isArray(data.delayed) ? data.delayed : [];
   };
 
   Connection.prototype._database = function (state) {
