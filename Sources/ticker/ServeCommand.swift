@@ -17,6 +17,10 @@ struct Serve: ParsableCommand {
     var maxPerAddress = 0
     @Option(help: "Server processes sharing the port (SO_REUSEPORT), each with its own loop, LISTEN connection and cursor; each holds up to ~19,000 streams. Default: one per core.")
     var workers: Int?
+    @Option(name: .customLong("auth-key-file"), help: "Require a JWT on every data route, verified with this key: an HS256 secret (32+ bytes), or a PEM public key (RSA: RS256, P-256: ES256).")
+    var authKeyFile: String?
+    @Option(help: "How late symbols a token grants only as delayed are served (2s, 15m, 1h or seconds).")
+    var delay = "15m"
     @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
@@ -26,6 +30,12 @@ struct Serve: ParsableCommand {
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
+        guard let d = DelayDuration.seconds(delay), d <= 86_400 else {
+            throw ValidationError("--delay '\(delay.prefix(20))' is not a duration of at most a day (e.g. 2s, 15m, 1h, or seconds)")
+        }
+        if let authKeyFile, !FileManager.default.isReadableFile(atPath: authKeyFile) {
+            throw ValidationError("--auth-key-file '\(authKeyFile.prefix(200))' is not a readable file")
+        }
     }
 
     /// `--port`, else `$PORT`, else 8080.
@@ -56,6 +66,8 @@ struct Serve: ParsableCommand {
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
         config.handleSignals = true
+        config.authKeyFile = authKeyFile.map { URL(fileURLWithPath: $0) }
+        config.delaySeconds = DelayDuration.seconds(delay) ?? 900
         config.reusePort = worker
         let server = CometServer(configuration: config, logger: logger)
         do {

@@ -28,9 +28,9 @@ struct EncodedTick: Sendable {
         let json = tick.json
         self.json = Array(json.utf8)
         var sse: [UInt8] = []
-        SSETransport().appendEvent("tick", json: json, id: tick.id, to: &sse)
+        SSETransport().appendEvent("tick", json: json, id: StreamCursor(tick.id), to: &sse)
         var script: [UInt8] = []
-        ForeverFrameTransport().appendEvent("tick", json: json, id: tick.id, to: &script)
+        ForeverFrameTransport().appendEvent("tick", json: json, id: StreamCursor(tick.id), to: &script)
         var block: [UInt8] = []
         func chunk(_ frame: [UInt8]) -> (Range<Int>, Range<Int>) {
             let start = block.count
@@ -42,7 +42,7 @@ struct EncodedTick: Sendable {
         }
         (sseChunk, sseFrame) = chunk(sse)
         (scriptChunk, scriptFrame) = chunk(script)
-        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: tick.id))
+        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: StreamCursor(tick.id)))
         websocketFrame = block.count..<(block.count + ws.count)
         block += ws
         frames = SharedBytes(block)

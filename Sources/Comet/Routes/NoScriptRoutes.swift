@@ -14,8 +14,9 @@ struct NoScriptRoutes {
 
     private func board(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try BoardRequest(query: q, maxSymbols: context.config.maxSymbolsPerRequest)
+        let split = try context.access.pass(req, q).split(r.symbols)
         context.references.ensure(r.symbols) { [unowned context] in
-            let rows = r.symbols.map { QuoteRow(symbol: $0, latest: context.hub.latest[$0]?.tick, reference: context.references.price($0)) }
+            let rows = r.symbols.map { QuoteRow(symbol: $0, latest: context.latest($0, split)?.tick, reference: context.references.price($0)) }
             let page = BoardPage(rows: rows, refresh: r.refresh)
             for (name, value) in page.headers where name != "Content-Type" { req.setHeader(name, value) }
             req.respond(200, contentType: "text/html; charset=utf-8", text: page.html)
@@ -24,8 +25,12 @@ struct NoScriptRoutes {
 
     private func tickerImage(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try TickerImageRequest(query: q)
-        if r.once {
-            return context.references.ensure(r.symbols) { [unowned context] in context.images.once(req, symbols: r.symbols) }
+        let split = try context.access.pass(req, q).split(r.symbols)
+        if r.once || !split.delayed.isEmpty {
+            // Delayed symbols: one frame of the delayed quotes (the shared live frames are not theirs).
+            return context.references.ensure(r.symbols) { [unowned context] in
+                context.images.once(req, symbols: r.symbols, latest: { context.latest($0, split)?.tick }, shared: split.delayed.isEmpty)
+            }
         }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }

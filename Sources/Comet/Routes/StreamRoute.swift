@@ -3,7 +3,8 @@ import Quotes
 
 /// `GET /stream`: opens a stream on one of the streaming transports, resumes
 /// it from `since` or `Last-Event-ID` by the `ResumePlan`, and registers it
-/// with the hub.
+/// with the hub that serves its symbols: the live one, the delayed one, or
+/// both (a `MixedStream`, whose cursor is a pair `L:D`).
 struct StreamRoute {
     unowned let context: ServerContext
 
@@ -13,8 +14,10 @@ struct StreamRoute {
 
     private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
         let config = context.config
-        try q.requireOnly(["symbols", "since", "transport", "origin"])
+        try q.requireOnly(["symbols", "since", "transport", "origin", "token"])
+        let pass = try context.access.pass(req, q)
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
+        let split = try pass.split(symbols)
         let format: WireFormat
         if let t = try q.value("transport") {
             guard let f = WireFormat(rawValue: t) else {
@@ -30,30 +33,78 @@ struct StreamRoute {
             throw QueryError("origin '\(String(origin.prefix(80)))' is not allowed; the server allows \(config.corsOrigins.joined(separator: ", ")) (see --cors-origin)")
         }
         // `since` wins over the header: a client that sets it knows what it wants.
-        let since = try RouteParameters.cursor(q.value("since"), name: "since")
-            ?? RouteParameters.cursor(req.header("Last-Event-ID"), name: "Last-Event-ID")
-        if !caughtUp, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
+        let since = try StreamCursor.parse(q.value("since"), name: "since")
+            ?? StreamCursor.parse(req.header("Last-Event-ID"), name: "Last-Event-ID")
+        let liveSince = split.kind == .delayed ? nil : since?.parts.live
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
 
-        let hub = context.hub
         let transport = format.transport
         for (name, value) in transport.headers { req.setHeader(name, value) }
         req.startStream(writeTimeout: config.writeTimeoutSeconds)
-        let cursor = hub.cursor
-        let plan = ResumePlan(since: since, cursor: cursor, logFloor: hub.log.floor)
-        let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: plan.missedAfter ?? cursor,
-                                 replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
         var opening = context.preambles[format]!
         if format == .iframe, let origin { opening += ForeverFrameTransport.targetOrigin(origin) }
-        for event in context.openingEvents(plan, cursor: cursor, symbols: symbols) { transport.append(event, to: &opening) }
+        if split.kind == .mixed {
+            return openMixed(req, connection: connection, peer: peer, format: format, split: split, since: since, pass: pass, opening: opening)
+        }
+
+        let isDelayed = split.kind == .delayed
+        let hub = context.hub(delayed: isDelayed)
+        let cursor = hub.cursor
+        let plan = ResumePlan(since: since.map { isDelayed ? $0.parts.delayed : $0.parts.live }, cursor: cursor, logFloor: hub.log.floor)
+        let s = StreamSubscriber(request: req, format: format, symbols: symbols, since: plan.missedAfter ?? cursor,
+                                 replaying: plan.needsDatabase, outputLimit: config.streamOutputLimit)
+        s.home = hub
+        for event in context.openingEvents(plan, cursor: StreamCursor(cursor), symbols: symbols,
+                                           snapshot: hub.snapshot(symbols), delay: context.delayInfo(split)) {
+            transport.append(event, to: &opening)
+        }
         s.open(opening)
 
         context.track(s, on: connection, peer: peer)
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
+        context.endOnExpiry(s, pass) { [unowned context] in
+            let position = s.flow.isLive ? hub.cursor : s.flow.lastID
+            context.end(s, on: connection, with: .tokenExpired(cursor: StreamCursor(position)))
+        }
 
-        context.sendMissed(s, plan: plan, symbols: symbols, upTo: cursor)
+        context.sendMissed(s, plan: plan, symbols: symbols, upTo: cursor, from: hub)
+    }
+
+    /// A stream of live and delayed symbols: each leg resumes from its part
+    /// of the cursor; a leg whose part is unknown makes the whole stream
+    /// start afresh (one `reset`, one snapshot).
+    private func openMixed(_ req: HTTPRequest, connection: ConnectionID, peer: String, format: WireFormat, split: SymbolSplit,
+                           since: StreamCursor?, pass: Pass, opening: [UInt8]) {
+        let liveHub = context.hub, delayedHub = context.hub(delayed: true)
+        let server = StreamCursor(liveHub.cursor, delayed: delayedHub.cursor)
+        var livePlan = ResumePlan(since: since?.parts.live, cursor: server.live, logFloor: liveHub.log.floor)
+        var delayedPlan = ResumePlan(since: since?.parts.delayed, cursor: delayedHub.cursor, logFloor: delayedHub.log.floor)
+        if livePlan == .unknownCursor || delayedPlan == .unknownCursor { (livePlan, delayedPlan) = (.unknownCursor, .unknownCursor) }
+        let m = MixedStream(
+            request: req, format: format,
+            live: .init(symbols: split.live, hub: liveHub, since: livePlan.missedAfter ?? server.live, replaying: livePlan.needsDatabase),
+            delayed: .init(symbols: split.delayed, hub: delayedHub, since: delayedPlan.missedAfter ?? delayedHub.cursor,
+                           replaying: delayedPlan.needsDatabase),
+            outputLimit: context.config.streamOutputLimit)
+        var opening = opening
+        for event in context.openingEvents(livePlan, cursor: server, symbols: split.live + split.delayed,
+                                           snapshot: context.snapshot(split), delay: context.delayInfo(split)) {
+            format.transport.append(event, to: &opening)
+        }
+        m.open(opening)
+        context.track(m, on: connection, peer: peer)
+        context.mixed[ObjectIdentifier(m)] = m
+        m.attach()
+        context.metrics.streamsOpened[format, default: 0] += 1
+        context.metrics.streamsOpen[format, default: 0] += 1
+        context.endOnExpiry(m, pass) { [unowned context] in
+            context.end(m, on: connection, with: .tokenExpired(cursor: m.position))
+        }
+        context.sendMissed(m.live, plan: livePlan, symbols: split.live, upTo: server.live, from: liveHub)
+        context.sendMissed(m.delayed, plan: delayedPlan, symbols: split.delayed, upTo: delayedHub.cursor, from: delayedHub)
     }
 }

@@ -40,8 +40,9 @@ final class TickerImages {
     // MARK: Requests
 
     /// `once=1`: the shared frame if the image is live, else one rendered now.
-    func once(_ req: HTTPRequest, symbols: Key) {
-        guard let png = cache.frame(for: symbols)?.png ?? (try? renderer.png(for: rows(symbols))) else {
+    func once(_ req: HTTPRequest, symbols: Key, latest: ((String) -> Tick?)? = nil, shared: Bool = true) {
+        let cached = shared ? cache.frame(for: symbols)?.png : nil
+        guard let png = cached ?? (try? renderer.png(for: rows(symbols, latest: latest))) else {
             return context.fail(req, 503, "the image could not be drawn; retry shortly")
         }
         for (name, value) in ImageStreamFraming.onceHeaders where name != "Content-Type" { req.setHeader(name, value) }
@@ -126,8 +127,8 @@ final class TickerImages {
         for v in channel.viewers.values where !v.send(frame.part, limit: limit) { skippedFrames += 1 }
     }
 
-    private func rows(_ key: Key) -> [QuoteRow] {
-        key.map { QuoteRow(symbol: $0, latest: context.hub.latest[$0]?.tick, reference: reference($0)) }
+    private func rows(_ key: Key, latest: ((String) -> Tick?)? = nil) -> [QuoteRow] {
+        key.map { s in QuoteRow(symbol: s, latest: latest.map { $0(s) } ?? context.hub.latest[s]?.tick, reference: reference(s)) }
     }
 
     /// One one-shot timer at the cache's next deadline.

@@ -1,0 +1,99 @@
+import EventHTTP
+import Foundation
+import Logging
+import Postgres
+import Quotes
+
+/// The delayed view of the market: the one `DelayLine` every routed tick
+/// enters, and the second `TickHub` it releases into (its own cursor `D`,
+/// its own `TickLog`, its own latest quotes), so delayed subscribers are
+/// served, resumed and replayed exactly like live ones, against this hub.
+/// Released ticks are marked `delayed` and framed once, in this hub.
+///
+/// Loop thread only (but `loadInitialState`, which runs before the loop).
+final class DelayedFeed {
+    let hub: TickHub
+    let delaySeconds: Double
+    private var line: DelayLine
+    private let loop: EventLoop
+    private var timer: LoopEvent?
+    private var armedFor: Int64?
+    /// Wall-clock microseconds since 1970 (the clock `ts + delay` is compared with).
+    var nowMicros: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    init(loop: EventLoop, delaySeconds: Double, state: InitialState, logCapacity: Int) {
+        self.loop = loop
+        self.delaySeconds = delaySeconds
+        hub = TickHub(cursor: state.cursor, latest: state.latest.map(Self.marked), logCapacity: logCapacity)
+        line = DelayLine(delaySeconds: delaySeconds, after: state.cursor)
+        line.enter(state.held)
+    }
+
+    /// Ticks the delay line holds (`ticker_delayed_ticks_held`).
+    var held: Int { line.count }
+
+    func start() { releaseDue() }
+    func close() { timer = nil }
+
+    /// Ticks the cursor pump routed (in id order): into the line.
+    func enter(_ ticks: [Tick]) {
+        line.enter(ticks)
+        releaseDue()
+    }
+
+    private func releaseDue() {
+        let due = line.release(nowMicros: nowMicros())
+        if !due.isEmpty { hub.publish(due.map(Self.marked)) }
+        arm()
+    }
+
+    /// One timer, for the head of the line (the only tick that can be due next).
+    private func arm() {
+        guard let next = line.nextDue else { timer = nil; armedFor = nil; return }
+        if armedFor == next, timer != nil { return }
+        armedFor = next
+        let wait = max(0.001, Double(next - nowMicros()) / 1_000_000)
+        timer = loop.after(wait) { [unowned self] in
+            self.timer = nil
+            self.armedFor = nil
+            self.releaseDue()
+        }
+    }
+
+    static func marked(_ t: Tick) -> Tick {
+        var t = t
+        t.delayed = true
+        t.late = false // the delayed hub decides
+        return t
+    }
+
+    /// Where the delay line stands when the server starts: `cursor` is the
+    /// newest id released (every tick up to it has `ts <= now - delay`, the
+    /// first after it does not), `held` the ticks after it up to the live
+    /// cursor, to be released as they fall due.
+    struct InitialState {
+        var cursor: Int64
+        var latest: [Tick]
+        var held: [Tick]
+    }
+
+    /// Reads the initial state with a blocking connection before the loop
+    /// runs. The line is rebuilt from PostgreSQL, so a restart neither loses
+    /// nor repeats a delayed tick.
+    static func loadInitialState(databaseURL: String, delaySeconds: Double, liveCursor: Int64, logger: Logger) throws -> InitialState {
+        do {
+            let c = try PGConnection(databaseURL, logger: logger)
+            let cut = String(Date().timeIntervalSince1970 - delaySeconds)
+            let cursor = try c.exec(firstHeld, [String(liveCursor), cut]).int64(0, 0) ?? liveCursor
+            let latest = TickSQL.ticks(from: try c.exec(TickSQL.latestAll, [String(cursor)]))
+            let held = TickSQL.ticks(from: try c.exec(heldSQL, [String(cursor), String(liveCursor)]))
+            return InitialState(cursor: cursor, latest: latest, held: held)
+        } catch {
+            throw ServerError("cannot read the delay line's ticks from the database: \(error)")
+        }
+    }
+
+    /// The id before the oldest tick (up to the live cursor `$1`) not yet due at cut `$2`.
+    private static let firstHeld = "SELECT coalesce(min(id) - 1, $1::bigint) FROM ticks WHERE id <= $1::bigint AND ts > to_timestamp($2::double precision)"
+    private static let heldSQL = "SELECT \(TickSQL.columns) FROM ticks WHERE id > $1 AND id <= $2 ORDER BY id"
+}
