@@ -222,3 +222,19 @@ test('a socket refused for its token does not step down to streaming', async () 
   c.close();
   delete globalThis.WebSocket;
 });
+
+test('a board mixing live and delayed symbols streams: probing stops below the socket', async () => {
+  globalThis.WebSocket = FakeWebSocket;
+  const {c} = connect({since: '20:10', symbols: ['A', 'B'], token: 't'});
+  last(sockets).refuse();                           // the server answers a mixed socket with 400
+  last(fetches).answer(200, {cursor: '20:10', quotes: [], delay: 900, delayed: ['B']});
+  await settle();
+  const es = last(streams);
+  assert.equal(query(es.url).since, '20:10');
+  es.emit('hello', {cursor: '20:10', heartbeat: 15, delay: 900, delayed: ['B']});
+  assert.equal(c.ladder.mode, 'streaming');
+  assert.equal(c.ladder.probe(), null, 'no socket probe for a mixed set');
+  es.emit('hello', {cursor: '20:10', heartbeat: 15});   // B dropped, say: sockets again
+  assert.equal(c.ladder.probe(), 'websocket');
+  delete globalThis.WebSocket;
+});
