@@ -171,6 +171,7 @@
     if (s.state === 'refused') text = 'Refused by the server: ' + s.error;
     else if (s.database === 'down') text = 'The server has lost its database: prices are not updating (last update ' + ago + ' ago).';
     else if (s.state === 'reconnecting') text = 'Connection lost: reconnecting… prices may be stale (last update ' + ago + ' ago).';
+    else if (s.state === 'authorizing' && Date.now() - lastDataAt > 5000) text = 'Access token expired: renewing… prices may be stale (last update ' + ago + ' ago).';
     var banner = $('banner');
     banner.textContent = text;
     banner.hidden = !text;
