@@ -69,8 +69,9 @@ import TickerTestSupport
         let token = try tokens.mint(expiresIn: 600)
         let browser = try Browser()
         let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.2)
-        try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL,MSFT&share=0&token=\(token)")
-        // A socket carries one kind of symbol: a mixed board streams.
+        try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL,MSFT&token=\(token)")
+        // Tabs share one connection by default: the leader tab holds the token. A socket
+        // carries one kind of symbol: a mixed board streams.
         let shown = browser.waitFor("""
             var msft = document.querySelector('[data-symbol=MSFT]');
             return document.querySelector('[data-testid=transport]').textContent === 'streaming' &&
