@@ -61,10 +61,20 @@ extension ServerContext {
             metrics.streamsOpen[s.format, default: 1] -= 1
             metrics.conflatedTicks += s.conflations
             s.close(with: event)
-        } else if let m = sub as? MixedStream {
-            metrics.streamsOpen[m.format, default: 1] -= 1
+        } else if let m = sub as? MixedStream, let o = m.streamOutput {
+            metrics.streamsOpen[o.format, default: 1] -= 1
             metrics.conflatedTicks += m.conflations
             m.close(with: event)
         }
+    }
+
+    /// When a client's delayed cursor is ahead of this server's delay line
+    /// but within what it has read (another worker released it a moment
+    /// earlier), waits for the line (at most 2 s) and runs `again`; false
+    /// when there is no need.
+    func answerWhenReleased(_ req: HTTPRequest, since: Int64?, _ again: @escaping () throws -> Void) -> Bool {
+        guard let since, let delayed, since > delayed.hub.cursor, since <= hub.cursor else { return false }
+        delayed.whenReleased(since, within: 2) { [unowned self] in Router.answer(req, self, again) }
+        return true
     }
 }

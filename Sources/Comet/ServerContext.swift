@@ -110,7 +110,7 @@ final class ServerContext {
         return found
     }
 
-    var openResponses: Int { active.count + sockets.count }
+    var openResponses: Int { active.count + sockets.count + mixed.values.filter { $0.streamOutput == nil }.count }
 
     /// Registers an upgraded WebSocket (counted by admission like a stream).
     func track(socket w: WebSocketSubscriber, peer: String) {
@@ -122,6 +122,28 @@ final class ServerContext {
         home.add(w)
         metrics.websocketsOpened += 1
         metrics.websocketsOpen += 1
+    }
+
+    /// Registers an upgraded WebSocket mixing live and delayed symbols.
+    func track(mixedSocket m: MixedStream, peer: String) {
+        m.peer = peer
+        admission.admit(peer: peer)
+        mixed[ObjectIdentifier(m)] = m
+        m.attach()
+        metrics.websocketsOpened += 1
+        metrics.websocketsOpen += 1
+    }
+
+    /// A mixed WebSocket's connection is gone: forget it once.
+    func mixedSocketClosed(_ m: MixedStream) {
+        m.markClosed()
+        guard mixed.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
+        admission.release(peer: m.peer)
+        m.expiry = nil
+        m.onDetach?()
+        m.onDetach = nil
+        metrics.websocketsOpen -= 1
+        metrics.conflatedTicks += m.conflations
     }
 
     /// A WebSocket's connection is gone (whoever ended it): forget it once.
@@ -144,11 +166,11 @@ final class ServerContext {
             metrics.conflatedTicks += s.conflations
             s.markClosed()
             s.request.freeIfDetached()
-        } else if let m = sub as? MixedStream {
-            metrics.streamsOpen[m.format, default: 1] -= 1
+        } else if let m = sub as? MixedStream, let o = m.streamOutput {
+            metrics.streamsOpen[o.format, default: 1] -= 1
             metrics.conflatedTicks += m.conflations
             m.markClosed()
-            m.request.freeIfDetached()
+            o.request.freeIfDetached()
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()

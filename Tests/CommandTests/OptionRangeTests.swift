@@ -18,6 +18,7 @@ import TickerTestSupport
         (["serve"], "--heartbeat", ["0", "0.5", "301"]),
         (["serve"], "--max-per-address", ["-1", "19001"]),
         (["serve"], "--workers", ["0", "65"]),
+        (["serve"], "--delay", ["86401", "2x", "1d", "0.5.5m"]),
         (["feed", "--simulate"], "--rate", ["0", "2000000"]),
         (["feed", "--simulate"], "--duration", ["0", "1e10"]),
         (["feed", "--csv", "/dev/null"], "--batch-rows", ["0", "1000001"]),

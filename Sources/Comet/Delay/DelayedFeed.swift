@@ -18,6 +18,8 @@ final class DelayedFeed {
     private let loop: EventLoop
     private var timer: LoopEvent?
     private var armedFor: Int64?
+    /// Requests waiting for the line to release up to a client's delayed cursor.
+    private var waiters: [(id: Int64, done: () -> Void, timer: LoopEvent)] = []
     /// Wall-clock microseconds since 1970 (the clock `ts + delay` is compared with).
     var nowMicros: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
@@ -45,6 +47,24 @@ final class DelayedFeed {
         let due = line.release(nowMicros: nowMicros())
         if !due.isEmpty { hub.publish(due.map(Self.marked)) }
         arm()
+        if !waiters.isEmpty { release { $0.id <= self.hub.cursor } }
+    }
+
+    /// A client's delayed cursor is ahead of this line (it came from another
+    /// worker, whose line released a few milliseconds earlier): runs `done`
+    /// once the line has released up to `id`, or after `timeout` seconds; the
+    /// caller then decides as usual, so a worker a little behind another
+    /// never resets a client.
+    func whenReleased(_ id: Int64, within timeout: Double, _ done: @escaping () -> Void) {
+        guard hub.cursor < id else { return done() }
+        let timer = loop.after(timeout) { [unowned self] in self.release { $0.id == id } }
+        waiters.append((id, done, timer))
+    }
+
+    private func release(where ready: ((id: Int64, done: () -> Void, timer: LoopEvent)) -> Bool) {
+        let due = waiters.filter(ready)
+        waiters.removeAll(where: ready)
+        for w in due { w.done() }
     }
 
     /// One timer, for the head of the line (the only tick that can be due next).

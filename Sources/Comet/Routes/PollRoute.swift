@@ -16,7 +16,7 @@ struct PollRoute {
         router.register("/poll") { try self.poll($0, $1) }
     }
 
-    private func poll(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+    private func poll(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "wait", "callback", "_", "token"])
         let pass = try context.access.pass(req, q)
@@ -26,7 +26,9 @@ struct PollRoute {
         let wait = try RouteParameters.seconds(q.value("wait"), name: "wait", range: 0...config.maxPollWait, default: 0)
         let transport = PollTransport(callback: try RouteParameters.callback(q.value("callback")))
         let liveSince = split.kind == .delayed ? nil : since?.parts.live
-        if !caughtUp, context.answerLater(req, since: liveSince, { try self.poll(req, q, caughtUp: true) }) { return }
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.poll(req, q, caughtUp: true, released: released) }) { return }
+        let delayedSince = split.kind == .live ? nil : since?.parts.delayed
+        if !released, context.answerWhenReleased(req, since: delayedSince, { try self.poll(req, q, caughtUp: true, released: true) }) { return }
         transport.prepare(req)
         let delay = context.delayInfo(split)
         func answer(_ body: PollBody) {

@@ -40,6 +40,7 @@ struct StatusRoutes {
         var m = context.metrics
         m.conflatedTicks += context.streams.values.reduce(0) { $0 + $1.conflations }
             + context.sockets.values.reduce(0) { $0 + $1.conflations }
+            + context.mixed.values.reduce(0) { $0 + $1.conflations }
         m.lastFetchSeconds = context.pump.lastFetchSeconds
         let text = m.render(hub: context.hub, databaseReconnects: context.pump.reconnects + context.queryDB.reconnects,
                             databaseUp: context.pump.isReady, acceptPauses: context.http.acceptPauses)

@@ -12,7 +12,7 @@ struct StreamRoute {
         router.register("/stream") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "transport", "origin", "token"])
         let pass = try context.access.pass(req, q)
@@ -36,7 +36,9 @@ struct StreamRoute {
         let since = try StreamCursor.parse(q.value("since"), name: "since")
             ?? StreamCursor.parse(req.header("Last-Event-ID"), name: "Last-Event-ID")
         let liveSince = split.kind == .delayed ? nil : since?.parts.live
-        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true) }) { return }
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true, released: released) }) { return }
+        let delayedSince = split.kind == .live ? nil : since?.parts.delayed
+        if !released, context.answerWhenReleased(req, since: delayedSince, { try self.open(req, q, caughtUp: true, released: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
@@ -66,7 +68,8 @@ struct StreamRoute {
         context.track(s, on: connection, peer: peer)
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
-        context.endOnExpiry(s, pass) { [unowned context] in
+        context.endOnExpiry(s, pass) { [unowned context, weak s] in
+            guard let s else { return }
             let position = s.flow.isLive ? hub.cursor : s.flow.lastID
             context.end(s, on: connection, with: .tokenExpired(cursor: StreamCursor(position)))
         }
@@ -74,37 +77,24 @@ struct StreamRoute {
         context.sendMissed(s, plan: plan, symbols: symbols, upTo: cursor, from: hub)
     }
 
-    /// A stream of live and delayed symbols: each leg resumes from its part
-    /// of the cursor; a leg whose part is unknown makes the whole stream
-    /// start afresh (one `reset`, one snapshot).
+    /// A stream of live and delayed symbols (see `MixedStart`).
     private func openMixed(_ req: HTTPRequest, connection: ConnectionID, peer: String, format: WireFormat, split: SymbolSplit,
                            since: StreamCursor?, pass: Pass, opening: [UInt8]) {
-        let liveHub = context.hub, delayedHub = context.hub(delayed: true)
-        let server = StreamCursor(liveHub.cursor, delayed: delayedHub.cursor)
-        var livePlan = ResumePlan(since: since?.parts.live, cursor: server.live, logFloor: liveHub.log.floor)
-        var delayedPlan = ResumePlan(since: since?.parts.delayed, cursor: delayedHub.cursor, logFloor: delayedHub.log.floor)
-        if livePlan == .unknownCursor || delayedPlan == .unknownCursor { (livePlan, delayedPlan) = (.unknownCursor, .unknownCursor) }
-        let m = MixedStream(
-            request: req, format: format,
-            live: .init(symbols: split.live, hub: liveHub, since: livePlan.missedAfter ?? server.live, replaying: livePlan.needsDatabase),
-            delayed: .init(symbols: split.delayed, hub: delayedHub, since: delayedPlan.missedAfter ?? delayedHub.cursor,
-                           replaying: delayedPlan.needsDatabase),
-            outputLimit: context.config.streamOutputLimit)
+        let output = StreamOutput(request: req, format: format)
+        let start = MixedStart(context, output: output, split: split, since: since)
+        let m = start.subscriber
         var opening = opening
-        for event in context.openingEvents(livePlan, cursor: server, symbols: split.live + split.delayed,
-                                           snapshot: context.snapshot(split), delay: context.delayInfo(split)) {
-            format.transport.append(event, to: &opening)
-        }
-        m.open(opening)
+        for event in start.openingEvents(context, split) { format.transport.append(event, to: &opening) }
+        output.open(opening)
         context.track(m, on: connection, peer: peer)
         context.mixed[ObjectIdentifier(m)] = m
         m.attach()
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
-        context.endOnExpiry(m, pass) { [unowned context] in
+        context.endOnExpiry(m, pass) { [unowned context, weak m] in
+            guard let m else { return }
             context.end(m, on: connection, with: .tokenExpired(cursor: m.position))
         }
-        context.sendMissed(m.live, plan: livePlan, symbols: split.live, upTo: server.live, from: liveHub)
-        context.sendMissed(m.delayed, plan: delayedPlan, symbols: split.delayed, upTo: delayedHub.cursor, from: delayedHub)
+        start.sendMissed(context, split)
     }
 }

@@ -9,7 +9,8 @@ import Quotes
 /// the open socket (`{"subscribe":[..]}`, `{"unsubscribe":[..]}`) and gets the
 /// new symbols' snapshot. With authorisation on, a socket carries either
 /// live or delayed symbols (its token decides), from that hub; a socket whose
-/// token expires gets `token-expired` and close 1008.
+/// token expires gets `token-expired` and close 1008. A socket mixing both
+/// kinds is a `MixedStream` with pair cursors (WebSocketRoute+Mixed).
 struct WebSocketRoute {
     unowned let context: ServerContext
 
@@ -17,19 +18,20 @@ struct WebSocketRoute {
         router.register("/ws") { try self.open($0, $1) }
     }
 
-    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false) throws {
+    private func open(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "token"])
         let pass = try context.access.pass(req, q)
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let split = try pass.split(symbols)
-        guard split.kind != .mixed else {
-            throw QueryError("a WebSocket carries live or delayed symbols, not both: \(split.delayed.joined(separator: ",")) are delayed for this token; open a second socket for them, or use /stream")
-        }
         let isDelayed = split.kind == .delayed
-        let since = try StreamCursor.parse(q.value("since"), name: "since").map { isDelayed ? $0.parts.delayed : $0.parts.live }
+        let cursorGiven = try StreamCursor.parse(q.value("since"), name: "since")
+        let since = cursorGiven.map { isDelayed ? $0.parts.delayed : $0.parts.live }
         // A server behind the client's cursor reads up to it first, as for streams.
-        if !caughtUp, !isDelayed, context.answerLater(req, since: since, { try self.open(req, q, caughtUp: true) }) { return }
+        let liveSince = isDelayed ? nil : cursorGiven?.parts.live
+        if !caughtUp, context.answerLater(req, since: liveSince, { try self.open(req, q, caughtUp: true, released: released) }) { return }
+        let delayedSince = split.kind == .live ? nil : cursorGiven?.parts.delayed
+        if !released, context.answerWhenReleased(req, since: delayedSince, { try self.open(req, q, caughtUp: true, released: true) }) { return }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         let settings = WebSocketStream.Configuration(
@@ -43,6 +45,7 @@ struct WebSocketRoute {
         case .success(let s):
             stream = s
         }
+        if split.kind == .mixed { return openMixed(stream, split: split, since: cursorGiven, pass: pass, peer: peer) }
 
         let hub = context.hub(delayed: isDelayed)
         let cursor = hub.cursor
@@ -120,9 +123,14 @@ struct WebSocketRoute {
     }
 
     private func refuse(_ w: WebSocketSubscriber, code: UInt16, reason: String) {
-        context.metrics.websocketCloses[code, default: 0] += 1
-        context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(w.peer)"])
         w.markClosed()
-        w.stream.close(code: code, reason: reason)
+        refuse(w.stream, peer: w.peer, code: code, reason: reason)
+    }
+
+    /// Closes a socket for a broken rule: one line in the log, counted by code.
+    func refuse(_ stream: WebSocketStream, peer: String, code: UInt16, reason: String) {
+        context.metrics.websocketCloses[code, default: 0] += 1
+        context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(peer)"])
+        stream.close(code: code, reason: String(reason.prefix(120)))
     }
 }

@@ -1,29 +1,25 @@
 import EventHTTP
 
-/// A stream whose symbols are partly live and partly delayed: one response,
-/// two positions. Each part is a `MixedLeg` registered in its hub with its
-/// own `StreamFlow` (resume, replay and conflation exactly as a plain
-/// stream's), and every event id is the pair `L:D` of both legs' positions,
-/// so a reconnect resumes both at once. Ticks keep their shared JSON; the
-/// frames around them are made here, per subscriber, because the id differs.
+/// A subscriber whose symbols are partly live and partly delayed: one stream
+/// or WebSocket, two positions. Each part is a `MixedLeg` registered in its
+/// hub with its own `StreamFlow` (resume, replay and conflation exactly as a
+/// plain subscriber's), and every event id is the pair `L:D` of both legs'
+/// positions, so a reconnect resumes both at once. Ticks keep their shared
+/// JSON; the frames around them are made by its `MixedOutput`, per
+/// subscriber, because the id differs.
 ///
 /// Tracked by the server with no symbols of its own: its legs are what the
 /// hubs know.
 final class MixedStream: TickSubscriber {
-    let request: HTTPRequest
-    let format: WireFormat
-    private let transport: any StreamTransport
+    let output: any MixedOutput
     private(set) var live: MixedLeg!
     private(set) var delayed: MixedLeg!
-    private var buffer: [UInt8] = []
 
     /// - Parameters:
     ///   - live, delayed: each leg's symbols, hub, the position it starts
     ///     after and whether it waits for a replay from PostgreSQL.
-    init(request: HTTPRequest, format: WireFormat, live: MixedLeg.Start, delayed: MixedLeg.Start, outputLimit: Int) {
-        self.request = request
-        self.format = format
-        transport = format.transport
+    init(output: any MixedOutput, live: MixedLeg.Start, delayed: MixedLeg.Start, outputLimit: Int) {
+        self.output = output
         super.init(symbols: [])
         self.live = MixedLeg(owner: self, isDelayed: false, start: live, outputLimit: outputLimit)
         self.delayed = MixedLeg(owner: self, isDelayed: true, start: delayed, outputLimit: outputLimit)
@@ -32,6 +28,9 @@ final class MixedStream: TickSubscriber {
             self.delayed.hub.remove(self.delayed)
         }
     }
+
+    /// The stream response, when it is one (not a WebSocket).
+    var streamOutput: StreamOutput? { output as? StreamOutput }
 
     /// Its own flag: `write` runs while a leg's flow is being modified, so it
     /// must not read that flow.
@@ -45,18 +44,18 @@ final class MixedStream: TickSubscriber {
     /// every tick of its symbols up to it), else the last tick it was sent.
     var position: StreamCursor { StreamCursor(live.position, delayed: delayed.position) }
 
+    /// True while both legs are live: a snapshot may then carry `serverCursor`.
+    var isLive: Bool { live.flow.isLive && delayed.flow.isLive }
+
     /// Registers both legs in their hubs.
     func attach() {
         live.hub.add(live)
         delayed.hub.add(delayed)
     }
 
-    func open(_ bytes: [UInt8]) { sendBytes(bytes) }
-
     func send(_ event: ControlEvent) {
-        buffer.removeAll(keepingCapacity: true)
-        transport.append(event, to: &buffer)
-        sendBytes(buffer)
+        guard !isClosed else { return }
+        output.send(event)
     }
 
     /// Writes a leg's ticks, each with the pair of its own id and the other
@@ -64,10 +63,7 @@ final class MixedStream: TickSubscriber {
     func write(_ ticks: [EncodedTick], from leg: MixedLeg) {
         guard !ticks.isEmpty, !isClosed else { return }
         let other = leg.isDelayed ? live.flow.lastID : delayed.flow.lastID
-        let ids = ticks.map { leg.isDelayed ? StreamCursor(other, delayed: $0.id) : StreamCursor($0.id, delayed: other) }
-        buffer.removeAll(keepingCapacity: true)
-        transport.appendTicks(ticks, ids: ids, to: &buffer)
-        request.send(buffer)
+        output.write(ticks, ids: ticks.map { leg.isDelayed ? StreamCursor(other, delayed: $0.id) : StreamCursor($0.id, delayed: other) })
     }
 
     /// The keep-alive: each leg's conflation catch-up, then the heartbeat
@@ -76,27 +72,22 @@ final class MixedStream: TickSubscriber {
         guard !isClosed else { return }
         var beats = 0
         for leg in [live!, delayed!] {
-            leg.beat(pendingOutput: request.pendingOutput) { beats += 1 }
+            leg.beat(pendingOutput: output.pendingOutput) { beats += 1 }
         }
-        if beats == 2 { sendBytes(transport.heartbeat(cursor: serverCursor)) }
+        if beats == 2 { output.keepAlive(serverCursor) }
     }
 
-    /// Ends the stream with `event` (`bye`, `token-expired`).
+    /// Ends it with `event` (`bye`, `token-expired`).
     func close(with event: ControlEvent) {
-        send(event)
+        guard !isClosed else { return }
         markClosed()
-        request.endStream()
+        output.end(with: event)
     }
 
     func markClosed() {
         isClosed = true
         live.flow.close()
         delayed.flow.close()
-    }
-
-    private func sendBytes(_ bytes: [UInt8]) {
-        guard !isClosed else { return }
-        request.send(bytes)
     }
 }
 
@@ -129,7 +120,7 @@ final class MixedLeg: TickSubscriber, ReplayTarget {
 
     override func deliver() {
         // The owner reads only the other leg's flow while this one is modified.
-        flow.deliver(pendingOutput: owner.request.pendingOutput) { owner.write($0, from: self) }
+        flow.deliver(pendingOutput: owner.output.pendingOutput) { owner.write($0, from: self) }
     }
 
     /// A leg's own events carry its part of the pair.
