@@ -21,6 +21,7 @@
   C._openSocket = function (gen) {
     var self = this, info = this.streamInfo, ws;
     if (info) info.socketOpened = false;
+    this.socketChanged = false;
     try {
       ws = this.ws = new WebSocket(this._socketURL());
     } catch (e) {
@@ -33,12 +34,31 @@
       try { m = JSON.parse(e.data); } catch (err) { return; }
       if (m && typeof m.event === 'string') self._event(m.event, m.data, gen, T.Wire.cursorId(m.id));
     };
-    ws.onclose = function () { if (gen === self.generation) self._streamEnded({}); };
+    ws.onclose = function (e) {
+      if (gen !== self.generation) return;
+      if (e && e.code === 1008 && self.socketChanged) return self._socketRefusedChange();
+      self._streamEnded({});
+    };
+  };
+
+  /**
+   * The server closed the socket (1008) for a symbol we just added: one of
+   * another kind (a socket carries live or delayed symbols, not both) or
+   * outside the token's claims. Not a proxy, not a cut: stream the new set,
+   * where the server says which it is; probing returns to a socket that takes it.
+   */
+  C._socketRefusedChange = function () {
+    this.streamInfo = null;
+    this.socketChanged = false;
+    this.ladder.mode = 'streaming';
+    this.ladder.top = 'streaming';
+    this.start();
   };
 
   /** Sends a subscription change on a socket that said hello; false when there is none. */
   C._socketSend = function (message) {
     if (!this.ws || this.ws.readyState !== 1 || !this.streamInfo || !this.streamInfo.hello) return false;
+    if (message.subscribe) this.socketChanged = true;
     this.ws.send(JSON.stringify(message));
     return true;
   };

@@ -16,7 +16,7 @@ class FakeEventSource {
 }
 class FakeWebSocket {
   constructor(url) { this.url = url; this.readyState = 0; sockets.push(this); }
-  send() {}
+  send(m) { (this.sent = this.sent || []).push(m); }
   close() { this.closed = true; }
   refuse() { this.readyState = 3; this.onclose({code: 1006}); }
 }
@@ -236,5 +236,26 @@ test('a board mixing live and delayed symbols streams: probing stops below the s
   assert.equal(c.ladder.probe(), null, 'no socket probe for a mixed set');
   es.emit('hello', {cursor: '20:10', heartbeat: 15});   // B dropped, say: sockets again
   assert.equal(c.ladder.probe(), 'websocket');
+  delete globalThis.WebSocket;
+});
+
+test('a socket closed (1008) for a symbol just added streams the new set, counting no cut', async () => {
+  globalThis.WebSocket = FakeWebSocket;
+  const {c, got} = connect({since: 30, token: 't'});
+  const ws = last(sockets);
+  ws.readyState = 1; ws.onopen();
+  ws.onmessage({data: JSON.stringify({event: 'hello', data: {cursor: 30, heartbeat: 15}})});
+  ws.onmessage({data: JSON.stringify({event: 'tick', data: tick(31), id: 31})});
+  c.subscribe('MSFT');
+  assert.deepEqual(ws.sent, ['{"subscribe":["MSFT"]}']);
+  ws.readyState = 3; ws.onclose({code: 1008, reason: 'MSFT are delayed for this token; open another socket for them'});
+  const es = last(streams);
+  assert.deepEqual(query(es.url), {symbols: 'A,MSFT', since: '31', token: 't'});
+  assert.equal(c.ladder.mode, 'streaming');
+  assert.equal(c.ladder.cuts + c.ladder.outages, 0);
+  es.emit('hello', {cursor: '31:31', heartbeat: 15, delay: 900, delayed: ['MSFT']});
+  es.emit('tick', tick(31), '31:31'); es.emit('tick', tick(32), '32:31');
+  assert.deepEqual(got.ticks, ['31', '32']);
+  assert.equal(c.ladder.probe(), null);
   delete globalThis.WebSocket;
 });
