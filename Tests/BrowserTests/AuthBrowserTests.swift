@@ -107,6 +107,37 @@ import TickerTestSupport
         #expect(try browser.text("[data-symbol=MSFT] [data-field=note]") == "not entitled to MSFT")
     }
 
+    /// A delayed symbol added on a live socket: the server closes the socket
+    /// (one kind per socket), the page streams both, and loses nothing.
+    @Test func addingADelayedSymbolToALiveSocketStreamsBoth() throws {
+        let tokens = try Tokens()
+        let s = try server(tokens)
+        let token = try tokens.mint(expiresIn: 600)
+        let browser = try Browser()
+        let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.2)
+        try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL&share=0&token=\(token)")
+        #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === 'websocket' && window.tickIds.length > 3", timeout: 15))
+        _ = try browser.run("document.getElementById('symbol-input').value = 'MSFT'; document.querySelector('#add button').click();")
+        #expect(browser.waitFor("""
+            return document.querySelector('[data-testid=transport]').textContent === 'streaming' &&
+              document.querySelector('[data-symbol=MSFT]').getAttribute('data-delayed') === '2' &&
+              window.tickIds.length > 12
+            """, timeout: 20), "transport \((try? browser.text("[data-testid=transport]")) ?? "?")")
+        feeder.stop()
+        Thread.sleep(forTimeInterval: 3.5)
+        // Every AAPL tick after the first cursor; MSFT's from the cursor the page had when it added it.
+        let got = ((try browser.run("return window.tickIds")) as? [Int] ?? []).map(Int64.init)
+        let initial = try browser.run("return window.tickerConnection._connection.initialCursor") as? Int ?? -1
+        let aapl = try PGConnection(s.target.adminURL).exec("SELECT id FROM ticks WHERE symbol = 'AAPL' AND id > $1 ORDER BY id", [String(initial)])
+        let aaplIDs = Set((0..<aapl.rowCount).compactMap { aapl.int64($0, 0) })
+        #expect(Set(got).count == got.count, "a tick shown twice")
+        #expect(aaplIDs.isSubset(of: Set(got)), "AAPL ticks missing: \(aaplIDs.subtracting(got).sorted().prefix(5))")
+        let msftGot = Set(got).subtracting(aaplIDs)
+        let msft = try PGConnection(s.target.adminURL).exec("SELECT id FROM ticks WHERE symbol = 'MSFT' AND id >= $1 ORDER BY id", [String(msftGot.min() ?? 0)])
+        #expect(!msftGot.isEmpty)
+        #expect(msftGot == Set((0..<msft.rowCount).compactMap { msft.int64($0, 0) }), "MSFT ticks once each, none skipped after the first")
+    }
+
     /// The page's first token lives a few seconds; its token function hands
     /// out a fresh one. On a mixed board (SSE, pair cursor) and a live one (WebSocket).
     @Test(arguments: [(["AAPL", "MSFT"], "streaming"), (["AAPL", "NVDA"], "websocket")])
