@@ -33,7 +33,6 @@
     if (options.helloTimeout) lo.helloTimeout = options.helloTimeout;
     if (options.pollInterval) lo.pollInterval = options.pollInterval;
     this.ladder = new T.Ladder(lo);
-    this.socketAllowed = lo.websocket !== false;
     this.wait = options.wait || 25;
     this.bridge = options.bridge !== false;   // short polls while a stream is unproven
     this.bridgeInterval = options.bridgeInterval || 500;
@@ -134,9 +133,6 @@
   Connection.prototype._delays = function (data) {
     this.delay = typeof data.delay === 'number' ? data.delay : 0;
     this.delayed = Array.isArray(data.delayed) ? data.delayed : [];
-    // A socket carries live or delayed symbols, not both: a mixed set streams, and probing stops there.
-    var mixed = this.delayed.length > 0 && this.delayed.length < this.symbols.length;
-    if (this.socketAllowed) this.ladder.top = mixed ? 'streaming' : 'websocket';
   };
 
   Connection.prototype._database = function (state) {

@@ -42,16 +42,15 @@
   };
 
   /**
-   * The server closed the socket (1008) for a symbol we just added: one of
-   * another kind (a socket carries live or delayed symbols, not both) or
-   * outside the token's claims. Not a proxy, not a cut: stream the new set,
-   * where the server says which it is; probing returns to a socket that takes it.
+   * The server closed the socket (1008) for a symbol we just added: a delayed
+   * one on a socket opened with live symbols only (or the other way round),
+   * or one outside the token's claims. Not a proxy, not a cut: open a socket
+   * with the whole set from the cursor, as the server asks (a refused symbol
+   * is then named and dropped).
    */
   C._socketRefusedChange = function () {
     this.streamInfo = null;
     this.socketChanged = false;
-    this.ladder.mode = 'streaming';
-    this.ladder.top = 'streaming';
     this.start();
   };
 

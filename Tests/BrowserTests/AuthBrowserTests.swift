@@ -70,11 +70,10 @@ import TickerTestSupport
         let browser = try Browser()
         let feeder = Feeder(url: s.target.feedURL, symbols: ["AAPL", "MSFT"], interval: 0.2)
         try browser.open("http://127.0.0.1:\(s.port)/?symbols=AAPL,MSFT&token=\(token)")
-        // Tabs share one connection by default: the leader tab holds the token. A socket
-        // carries one kind of symbol: a mixed board streams.
+        // Tabs share one connection by default: the leader tab holds the token.
         let shown = browser.waitFor("""
             var msft = document.querySelector('[data-symbol=MSFT]');
-            return document.querySelector('[data-testid=transport]').textContent === 'streaming' &&
+            return document.querySelector('[data-testid=transport]').textContent === 'websocket' &&
               msft.getAttribute('data-delayed') === '2' && window.tickIds.length > 6
             """, timeout: 20)
         #expect(shown, "transport \((try? browser.text("[data-testid=transport]")) ?? "?"), ticks \((try? browser.run("return window.tickIds.length")) ?? "?")")
@@ -107,9 +106,9 @@ import TickerTestSupport
         #expect(try browser.text("[data-symbol=MSFT] [data-field=note]") == "not entitled to MSFT")
     }
 
-    /// A delayed symbol added on a live socket: the server closes the socket
-    /// (one kind per socket), the page streams both, and loses nothing.
-    @Test func addingADelayedSymbolToALiveSocketStreamsBoth() throws {
+    /// A delayed symbol added on a socket opened with live symbols only: the
+    /// server closes it (1008), the page opens one with both, and loses nothing.
+    @Test func addingADelayedSymbolToALiveSocketReopensItWithBoth() throws {
         let tokens = try Tokens()
         let s = try server(tokens)
         let token = try tokens.mint(expiresIn: 600)
@@ -119,7 +118,7 @@ import TickerTestSupport
         #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === 'websocket' && window.tickIds.length > 3", timeout: 15))
         _ = try browser.run("document.getElementById('symbol-input').value = 'MSFT'; document.querySelector('#add button').click();")
         #expect(browser.waitFor("""
-            return document.querySelector('[data-testid=transport]').textContent === 'streaming' &&
+            return document.querySelector('[data-testid=transport]').textContent === 'websocket' &&
               document.querySelector('[data-symbol=MSFT]').getAttribute('data-delayed') === '2' &&
               window.tickIds.length > 12
             """, timeout: 20), "transport \((try? browser.text("[data-testid=transport]")) ?? "?")")
@@ -139,15 +138,16 @@ import TickerTestSupport
     }
 
     /// The page's first token lives a few seconds; its token function hands
-    /// out a fresh one. On a mixed board (SSE, pair cursor) and a live one (WebSocket).
-    @Test(arguments: [(["AAPL", "MSFT"], "streaming"), (["AAPL", "NVDA"], "websocket")])
-    func anExpiredTokenIsRenewedAndNoTickIsLostOrRepeated(symbols: [String], rung: String) throws {
+    /// out a fresh one. Mixed boards (pair cursors) on a socket and on SSE, a live one on xhr.
+    @Test(arguments: [(["AAPL", "MSFT"], ""), (["AAPL", "MSFT"], "sse"), (["AAPL", "NVDA"], "xhr")])
+    func anExpiredTokenIsRenewedAndNoTickIsLostOrRepeated(symbols: [String], transport: String) throws {
+        let rung = transport.isEmpty ? "websocket" : "streaming"
         let tokens = try Tokens()
         let s = try server(tokens)
         let browser = try Browser()
         let short = try tokens.mint(expiresIn: 8), fresh = try tokens.mint(expiresIn: 600)
         let feeder = Feeder(url: s.target.feedURL, symbols: symbols, interval: 0.2)
-        try browser.open("http://127.0.0.1:\(s.port)/?symbols=\(symbols.joined(separator: ","))&share=0&token=\(short)")
+        try browser.open("http://127.0.0.1:\(s.port)/?symbols=\(symbols.joined(separator: ","))&share=0&transport=\(transport)&token=\(short)")
         _ = try browser.run("window.tokensAsked = 0; window.tickerToken = function () { window.tokensAsked += 1; return Promise.resolve('\(fresh)'); };")
         #expect(browser.waitFor("return document.querySelector('[data-testid=transport]').textContent === '\(rung)' && window.tickIds.length > 3", timeout: 15))
         let renewed = browser.waitFor("return window.tokensAsked === 1 && window.tickerConnection._connection.state === 'live'", timeout: 15)

@@ -223,23 +223,7 @@ test('a socket refused for its token does not step down to streaming', async () 
   delete globalThis.WebSocket;
 });
 
-test('a board mixing live and delayed symbols streams: probing stops below the socket', async () => {
-  globalThis.WebSocket = FakeWebSocket;
-  const {c} = connect({since: '20:10', symbols: ['A', 'B'], token: 't'});
-  last(sockets).refuse();                           // the server answers a mixed socket with 400
-  last(fetches).answer(200, {cursor: '20:10', quotes: [], delay: 900, delayed: ['B']});
-  await settle();
-  const es = last(streams);
-  assert.equal(query(es.url).since, '20:10');
-  es.emit('hello', {cursor: '20:10', heartbeat: 15, delay: 900, delayed: ['B']});
-  assert.equal(c.ladder.mode, 'streaming');
-  assert.equal(c.ladder.probe(), null, 'no socket probe for a mixed set');
-  es.emit('hello', {cursor: '20:10', heartbeat: 15});   // B dropped, say: sockets again
-  assert.equal(c.ladder.probe(), 'websocket');
-  delete globalThis.WebSocket;
-});
-
-test('a socket closed (1008) for a symbol just added streams the new set, counting no cut', async () => {
+test('a socket closed (1008) for a symbol just added reopens with the whole set from the cursor, counting no cut', async () => {
   globalThis.WebSocket = FakeWebSocket;
   const {c, got} = connect({since: 30, token: 't'});
   const ws = last(sockets);
@@ -248,14 +232,18 @@ test('a socket closed (1008) for a symbol just added streams the new set, counti
   ws.onmessage({data: JSON.stringify({event: 'tick', data: tick(31), id: 31})});
   c.subscribe('MSFT');
   assert.deepEqual(ws.sent, ['{"subscribe":["MSFT"]}']);
-  ws.readyState = 3; ws.onclose({code: 1008, reason: 'MSFT are delayed for this token; open another socket for them'});
-  const es = last(streams);
-  assert.deepEqual(query(es.url), {symbols: 'A,MSFT', since: '31', token: 't'});
-  assert.equal(c.ladder.mode, 'streaming');
+  ws.readyState = 3; ws.onclose({code: 1008, reason: 'MSFT are delayed for this token'});
+  const again = last(sockets);
+  assert.notEqual(again, ws);
+  assert.equal(again.url, 'ws://h:1/ws?symbols=A%2CMSFT&since=31&token=t');
+  again.readyState = 1; again.onopen();
+  again.onmessage({data: JSON.stringify({event: 'hello', data: {cursor: '31:31', heartbeat: 15, delay: 900, delayed: ['MSFT']}})});
+  for (const [t, id] of [[tick(31), '31:31'], [tick(32), '32:31'], [tick(32, 'MSFT', true), '32:32']]) {
+    again.onmessage({data: JSON.stringify({event: 'tick', data: t, id})});
+  }
+  assert.deepEqual(got.ticks, ['31', '32', 'd32']);
+  assert.equal(c.ladder.mode, 'websocket');
   assert.equal(c.ladder.cuts + c.ladder.outages, 0);
-  es.emit('hello', {cursor: '31:31', heartbeat: 15, delay: 900, delayed: ['MSFT']});
-  es.emit('tick', tick(31), '31:31'); es.emit('tick', tick(32), '32:31');
-  assert.deepEqual(got.ticks, ['31', '32']);
-  assert.equal(c.ladder.probe(), null);
+  assert.equal(c.cursor, '32:32');
   delete globalThis.WebSocket;
 });
