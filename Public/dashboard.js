@@ -225,7 +225,7 @@
       if (s.state === 'live' && s.database !== 'down') lastDataAt = Date.now();
       document.querySelector('[data-testid="transport"]').textContent = s.transport;
       if (s.cursor !== null && s.cursor !== undefined) $('cursor').textContent = s.cursor;
-      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.state === 'authorizing' ? 'renewing access' :
+      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.state === 'authorizing' ? 'getting an access token' :
         s.shared === 'follower' ? 'shared with another tab' : '';
       if (s.delayed) showDelays(s);
       freshness();
