@@ -138,8 +138,9 @@ import TickerTestSupport
     }
 
     /// The page's first token lives a few seconds; its token function hands
-    /// out a fresh one. Mixed boards (pair cursors) on a socket and on SSE, a live one on xhr.
-    @Test(arguments: [(["AAPL", "MSFT"], ""), (["AAPL", "MSFT"], "sse"), (["AAPL", "NVDA"], "xhr")])
+    /// out a fresh one. Mixed boards (pair cursors) on a socket, SSE, multipart and the
+    /// forever frame; a live one (plain cursor) on xhr.
+    @Test(arguments: [(["AAPL", "MSFT"], ""), (["AAPL", "MSFT"], "sse"), (["AAPL", "MSFT"], "multipart"), (["AAPL", "MSFT"], "iframe"), (["AAPL", "NVDA"], "xhr")])
     func anExpiredTokenIsRenewedAndNoTickIsLostOrRepeated(symbols: [String], transport: String) throws {
         let rung = transport.isEmpty ? "websocket" : "streaming"
         let tokens = try Tokens()
