@@ -184,13 +184,12 @@ final class ServerContext {
 
     private func heartbeat() {
         // Made once per beat and hub: live and delayed streams carry their hub's cursor.
-        var frames: [ObjectIdentifier: [WireFormat: [UInt8]]] = [:]
-        for s in streams.values {
-            let home = s.home ?? hub
-            let f = frames[ObjectIdentifier(home), default: [:]][s.format] ?? s.format.transport.heartbeat(cursor: StreamCursor(home.cursor))
-            frames[ObjectIdentifier(home), default: [:]][s.format] = f
-            s.heartbeat(frame: f)
+        func frames(_ h: TickHub) -> [WireFormat: [UInt8]] {
+            Dictionary(uniqueKeysWithValues: WireFormat.allCases.map { ($0, $0.transport.heartbeat(cursor: StreamCursor(h.cursor))) })
         }
+        let live = frames(hub)
+        let late = delayed.map { frames($0.hub) }
+        for s in streams.values { s.heartbeat(frame: (s.home === hub ? live : late ?? live)[s.format]!) }
         for w in sockets.values { w.heartbeat(cursor: StreamCursor((w.home ?? hub).cursor)) }
         for m in mixed.values { m.heartbeat() }
     }

@@ -77,14 +77,29 @@ import TickerTestSupport
         #expect(q["cursor"] as? String == "3:1", "\(quotes)")
         #expect(q["delay"] as? Int == 600 && q["delayed"] as? [String] == ["MSFT"])
         #expect(allTickIDs(quotes) == [2, 1], "AAPL live; MSFT only what ts <= now - 10 min allows: \(quotes)")
+        // A server started now rebuilds the same line from PostgreSQL.
+        let restarted = try TestServer(target: s.target) {
+            $0.authKeyFile = URL(fileURLWithPath: mint.secretFile)
+            $0.delaySeconds = 600
+        }
+        #expect(try HTTPTestClient.get(port: restarted.port, "/quotes?symbols=AAPL,MSFT&token=\(token)").body == quotes)
+        let metrics = try HTTPTestClient.get(port: restarted.port, "/metrics").body
+        #expect(metrics.contains("ticker_delayed_ticks_held 2\n") && metrics.contains("ticker_delayed_cursor 1\n"))
+        restarted.stop()
         let history = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(token)").body
         #expect(allTickIDs(history) == [1], "\(history)")
         let live = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(try mint.hs256(TokenMint.claims(realtime: ["*"])))").body
         #expect(allTickIDs(live) == [1, 3])
         let board = try HTTPTestClient.get(port: s.port, "/board?symbols=MSFT&token=\(token)")
         #expect(board.status == 200 && board.body.contains("111.5") && !board.body.contains("333.5"), "\(board.body.suffix(600))")
-        let image = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&token=\(token)")
-        #expect(image.status == 200 && image.header("content-type") == "image/png")
+        // The delayed image is its own: not the live one's frame.
+        let image = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&once=1&token=\(token)")
+        let liveImage = try HTTPTestClient.get(port: s.port, "/ticker.png?symbols=MSFT&once=1&token=\(try mint.hs256(TokenMint.claims(realtime: ["*"])))")
+        #expect(image.status == 200 && image.header("content-type") == "image/png" && liveImage.status == 200)
+        #expect(image.body != liveImage.body)
+        let pushed = try HTTPTestClient(port: s.port, path: "/ticker.png?symbols=MSFT&token=\(token)")
+        #expect(pushed.readUntil(timeout: 5) { $0.count > 100 })
+        #expect(pushed.headers["content-type"]?.hasPrefix("multipart/x-mixed-replace") == true)
     }
 
     @Test func aWebSocketIsToldItsTokenExpired() throws {

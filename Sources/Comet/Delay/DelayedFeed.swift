@@ -113,7 +113,12 @@ final class DelayedFeed {
         }
     }
 
-    /// The id before the oldest tick (up to the live cursor `$1`) not yet due at cut `$2`.
-    private static let firstHeld = "SELECT coalesce(min(id) - 1, $1::bigint) FROM ticks WHERE id <= $1::bigint AND ts > to_timestamp($2::double precision)"
+    /// The id before the oldest tick (up to the live cursor `$1`) not yet due at cut `$2`:
+    /// per symbol through the (symbol, ts, id) index, so only the last delay's ticks are read.
+    private static let firstHeld = """
+        SELECT coalesce(min(x.m) - 1, $1::bigint) FROM symbols s CROSS JOIN LATERAL (
+            SELECT min(t.id) AS m FROM ticks t
+            WHERE t.symbol = s.symbol AND t.ts > to_timestamp($2::double precision) AND t.id <= $1::bigint) x
+        """
     private static let heldSQL = "SELECT \(TickSQL.columns) FROM ticks WHERE id > $1 AND id <= $2 ORDER BY id"
 }

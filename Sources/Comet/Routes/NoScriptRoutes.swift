@@ -26,18 +26,17 @@ struct NoScriptRoutes {
     private func tickerImage(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try TickerImageRequest(query: q)
         let split = try context.access.pass(req, q).split(r.symbols)
-        if r.once || !split.delayed.isEmpty {
-            // Delayed symbols: one frame of the delayed quotes (the shared live frames are not theirs).
-            return context.references.ensure(r.symbols) { [unowned context] in
-                context.images.once(req, symbols: r.symbols, latest: { context.latest($0, split)?.tick }, shared: split.delayed.isEmpty)
-            }
+        // Delayed symbols make an image of their own (its key marks them).
+        let key = TickerImages.key(r.symbols, delayed: split.delayed)
+        if r.once {
+            return context.references.ensure(r.symbols) { [unowned context] in context.images.once(req, symbols: key) }
         }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
         for (name, value) in ImageStreamFraming.streamHeaders { req.setHeader(name, value) }
         req.startStream(writeTimeout: context.config.writeTimeoutSeconds)
-        let viewer = ImageViewer(request: req, key: r.symbols)
+        let viewer = ImageViewer(request: req, key: key)
         context.track(viewer, on: connection, peer: peer)
         // The first frame shows the day's change: references first.
         context.references.ensure(r.symbols) { [unowned context] in
