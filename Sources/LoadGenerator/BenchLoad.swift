@@ -19,5 +19,5 @@ public protocol BenchLoad: AnyObject {
 }
 
 extension BenchSubscribers: BenchLoad {
-    public func settle() { settle(quiet: 2, limit: 60) }
+    public func settle() { settle(quiet: 2, firstWait: 30, limit: 120) }
 }

@@ -132,11 +132,14 @@ public final class BenchSubscribers: @unchecked Sendable {
     private var delivered = 0
 
     /// Waits until no delivery has arrived for `quiet` seconds (or `limit` passed),
-    /// so late ticks count as late, not lost.
-    public func settle(quiet: Double = 2, limit: Double = 60) {
+    /// so late ticks count as late, not lost. Before the first delivery it waits
+    /// up to `firstWait`: after a burst of many thousand ticks the first can take
+    /// longer than the quiet period to arrive.
+    public func settle(quiet: Double = 2, firstWait: Double = 30, limit: Double = 120) {
         let start = MonotonicClock.now()
         var last = deliveredCount, lastChange = start
-        while MonotonicClock.now() - start < limit, MonotonicClock.now() - lastChange < quiet {
+        while MonotonicClock.now() - start < limit,
+              MonotonicClock.now() - lastChange < (last == 0 ? firstWait : quiet) {
             usleep(100_000)
             let n = deliveredCount
             if n != last { last = n; lastChange = MonotonicClock.now() }

@@ -32,6 +32,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
     @Option(help: "CometTicker's transport for the subscribers: sse (/stream), ws (/ws), longpoll (/poll?wait=) or bayeux (Bayeux long-polling at /cometd).")
     var transport = "sse"
+    @Option(help: "A token for a server run with --auth-key-file, sent as ?token= by every subscriber (sse, ws, longpoll).")
+    var token: String?
     @Option(help: "Bench processes the subscribers are spread over (each holds up to about 19,000 connections and has its own loop thread).")
     var processes = 1
     @Option(help: .hidden) var part: String?
@@ -65,10 +67,11 @@ struct Bench: ParsableCommand {
         let paths = (0..<subscribers).map { i -> String in
             let list = watched(i).map { names[$0] }
             if kind == .nchan { return symbolsPerSubscriber == 1 ? "/sub/\(list[0])" : "/multi?chans=\(list.joined(separator: ","))" }
+            let auth = token.map { "&token=\($0)" } ?? ""
             switch mode {
-            case .sse: return "/stream?symbols=\(list.joined(separator: ","))"
-            case .ws: return "/ws?symbols=\(list.joined(separator: ","))"
-            case .longpoll: return "/poll?symbols=\(list.joined(separator: ","))"
+            case .sse: return "/stream?symbols=\(list.joined(separator: ","))\(auth)"
+            case .ws: return "/ws?symbols=\(list.joined(separator: ","))\(auth)"
+            case .longpoll: return "/poll?symbols=\(list.joined(separator: ","))\(auth)"
             case .bayeux: return "/cometd?channels=" + list.map { "/quotes/\($0)" }.joined(separator: ",")
             }
         }
@@ -183,7 +186,7 @@ extension Bench {
         return [exe, "bench", "--host", host, "--port", String(port), "--subscribers", String(subscribers),
                 "--symbols", String(symbols), "--symbols-per-subscriber", String(symbolsPerSubscriber),
                 "--sources", sources, "--transport", transport, "--against", against, "--processes", String(processes),
-                "--part", "\(part)/\(processes)"]
+                "--part", "\(part)/\(processes)"] + (token.map { ["--token", $0] } ?? [])
     }
 
     /// One bench process of `--processes N`, as `BenchProcesses` drives it: open
