@@ -71,6 +71,7 @@ public final class CometServer: @unchecked Sendable {
         StreamRoute(context: context).register(on: router)
         WebSocketRoute(context: context).register(on: router)
         PollRoute(context: context).register(on: router)
+        BayeuxRoute(context: context).register(on: router)
         QuoteRoutes(context: context).register(on: router)
         StatusRoutes(context: context).register(on: router)
         NoScriptRoutes(context: context).register(on: router)

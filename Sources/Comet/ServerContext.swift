@@ -40,6 +40,9 @@ final class ServerContext {
         return images
     }()
 
+    /// The Bayeux server at `/cometd`.
+    private(set) lazy var bayeux = BayeuxEngine(context: self)
+
     init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick]) {
         self.config = config
         self.logger = logger
@@ -63,6 +66,7 @@ final class ServerContext {
         pump.start()
         queryDB.start()
         references.start()
+        bayeux.start()
         heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
     }
 
@@ -112,6 +116,19 @@ final class ServerContext {
         metrics.conflatedTicks += w.conflations
     }
 
+    /// Registers a Bayeux WebSocket (counted by admission like a stream).
+    func track(bayeuxSocket ws: BayeuxWebSocket) {
+        admission.admit(peer: ws.peer)
+        bayeux.sockets[ObjectIdentifier(ws)] = ws
+    }
+
+    /// A Bayeux WebSocket's connection is gone: forget it once.
+    func bayeuxSocketClosed(_ ws: BayeuxWebSocket) {
+        guard bayeux.sockets.removeValue(forKey: ObjectIdentifier(ws)) != nil else { return }
+        admission.release(peer: ws.peer)
+        bayeux.socketClosed(ws)
+    }
+
     /// A connection with a stream or parked poll closed: forget its subscriber
     /// and free the request evhttp detached.
     private func connectionClosed(_ connection: ConnectionID) {
@@ -124,6 +141,9 @@ final class ServerContext {
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
+        } else if let b = sub as? BayeuxHTTPLink {
+            b.abandon() // its onFinish forgets the held connect
+            b.request.freeIfDetached()
         } else if let v = sub as? ImageViewer {
             images.closed(v)
             v.request.freeIfDetached()
@@ -143,6 +163,7 @@ final class ServerContext {
     /// answer, the database connections close.
     func drain() {
         heartbeatTimer = nil
+        bayeux.drain()
         let open = active
         active.removeAll() // their requests end here; later close callbacks must not touch them
         admission.releaseAll()

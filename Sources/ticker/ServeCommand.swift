@@ -17,6 +17,7 @@ struct Serve: ParsableCommand {
     var maxPerAddress = 0
     @Option(help: "Server processes sharing the port (SO_REUSEPORT), each with its own loop, LISTEN connection and cursor; each holds up to ~19,000 streams. Default: one per core.")
     var workers: Int?
+    @OptionGroup var bayeux: BayeuxOptions
     @Flag(help: .hidden) var worker = false
     @OptionGroup var db: DatabaseOptions
 
@@ -26,6 +27,7 @@ struct Serve: ParsableCommand {
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
+        try bayeux.validate()
     }
 
     /// `--port`, else `$PORT`, else 8080.
@@ -55,6 +57,7 @@ struct Serve: ParsableCommand {
         config.maxConnectionsPerAddress = maxPerAddress
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
+        bayeux.apply(to: &config.bayeux, feedURL: target.feedURL)
         config.handleSignals = true
         config.reusePort = worker
         let server = CometServer(configuration: config, logger: logger)

@@ -1,0 +1,122 @@
+import Quotes
+
+/// `/meta/handshake`, `/meta/subscribe`, `/meta/unsubscribe`, `/meta/disconnect`.
+extension BayeuxEngine {
+    func handshake(_ m: BayeuxMessage, peer: String, browser: String?) -> String {
+        guard m.version?.hasPrefix("1.") == true else {
+            return failure(m, BayeuxError(400, m.version ?? "", "version must be 1.0"), advice: .none)
+        }
+        guard m.supportedConnectionTypes.contains(where: BayeuxReply.connectionTypes.contains) else {
+            return failure(m, BayeuxError(400, "", "no common connection type; this server supports \(BayeuxReply.connectionTypes.joined(separator: ", "))"),
+                           advice: .none) { BayeuxReply.supported(&$0) }
+        }
+        // #16 (tokens): an auth token in `m.ext` would be checked here, before a client exists.
+        let since: Int64?
+        switch Self.since(m) {
+        case .failure(let e): return failure(m, e, advice: .none)
+        case .success(let s): since = s
+        }
+        if config.maxClientsPerAddress > 0, registry.clients(from: peer) >= config.maxClientsPerAddress {
+            return failure(m, BayeuxError(403, "", "too many clients from your address (at most \(config.maxClientsPerAddress)); disconnect some"),
+                           advice: .none)
+        }
+        if registry.count >= config.maxClients {
+            return failure(m, BayeuxError(503, "", "the server is at its client limit; retry shortly"), advice: connectAdvice)
+        }
+        let session = BayeuxSession(now: now, holdSeconds: config.connectTimeoutSeconds, maxIdleSeconds: config.maxIdleSeconds)
+        let c = BayeuxClient(id: BayeuxRegistry.newID(), peer: peer, browser: browser, since: since,
+                             session: session, queueLimit: config.queueLimit)
+        c.onTicks = { [unowned self] in self.flush($0) }
+        registry.add(c)
+        context.hub.add(c)
+        return BayeuxReply.reply(to: m, clientId: c.id, advice: connectAdvice) { w in
+            w.field("version", "1.0")
+            BayeuxReply.supported(&w)
+            w.field("ext", raw: "{\"ticker\":{\"resume\":true,\"cursor\":\(context.hub.cursor)}}")
+        }
+    }
+
+    /// `ext.ticker.since`: a tick id (whole number, 0 or more), if given.
+    static func since(_ m: BayeuxMessage) -> Result<Int64?, BayeuxError> {
+        guard let value = m.tickerExt?["since"], value != .null else { return .success(nil) }
+        guard let n = value.integer, n >= 0 else {
+            return .failure(BayeuxError(400, "", "ext.ticker.since must be a tick id (a whole number, 0 or more)"))
+        }
+        return .success(n)
+    }
+
+    func subscribe(_ m: BayeuxMessage, _ c: BayeuxClient) -> String {
+        let names = m.subscriptions
+        let echo: (inout JSONWriter) -> Void = { BayeuxReply.subscription(names, &$0) }
+        guard !names.isEmpty else { return failure(m, BayeuxError(400, "", "missing subscription")) }
+        let max = config.maxSubscriptionsPerClient
+        guard names.count <= max, c.channels.count + names.count <= max || names.allSatisfy(c.channels.map(\.name).contains) else {
+            return failure(m, BayeuxError(403, "", "too many subscriptions; at most \(max) channels per client"), echo)
+        }
+        var channels: [BayeuxChannel] = []
+        for name in names {
+            switch BayeuxChannel.subscription(name) {
+            case .failure(let e): return failure(m, e, echo)
+            case .success(let ch): if !channels.contains(ch) { channels.append(ch) }
+            }
+        }
+        let since: Int64?
+        switch Self.since(m) {
+        case .failure(let e): return failure(m, e, echo)
+        case .success(let s): since = s ?? c.since
+        }
+        let hub = context.hub
+        // The symbols these channels add (known ones: those with a tick so far).
+        let known = Array(hub.latest.keys)
+        var added: [String] = []
+        for ch in channels where !c.channels.contains(ch) {
+            let new = ch.isWildcard ? known.filter { ch.matches($0) } : [ch.name.dropFirst(8)].map(String.init)
+            added += new.filter { s in !added.contains(s) && !c.channels.contains { $0.matches(s) } }
+            _ = c.add(ch)
+            if case .symbol(let s) = ch { hub.subscribe(c, to: [s]) } else { hub.followAll(c) }
+        }
+        catchUp(c, symbols: added, since: since)
+        flush(c)
+        return BayeuxReply.reply(to: m, clientId: c.id, successful: true, echo)
+    }
+
+    /// What a new subscription starts with, by the same `ResumePlan` as
+    /// streams: the latest quotes without a cursor, else every tick after it.
+    private func catchUp(_ c: BayeuxClient, symbols: [String], since: Int64?) {
+        guard !symbols.isEmpty else { return }
+        let hub = context.hub
+        let cursor = hub.cursor
+        let plan = ResumePlan(since: since, cursor: cursor, logFloor: hub.log.floor)
+        switch plan {
+        case .fresh, .unknownCursor:
+            c.outbox.addMissed(hub.snapshot(symbols))
+        case .upToDate:
+            break
+        case .fromLog, .fromDatabase:
+            let resume = BayeuxResume(client: c, plan: plan, cursor: cursor) { [unowned self] in self.flush($0) }
+            context.sendMissed(resume, plan: plan, symbols: symbols, upTo: cursor)
+        }
+    }
+
+    func unsubscribe(_ m: BayeuxMessage, _ c: BayeuxClient) -> String {
+        let names = m.subscriptions
+        let echo: (inout JSONWriter) -> Void = { BayeuxReply.subscription(names, &$0) }
+        guard !names.isEmpty else { return failure(m, BayeuxError(400, "", "missing subscription")) }
+        guard names.count <= config.maxSubscriptionsPerClient else {
+            return failure(m, BayeuxError(400, "", "too many channels in one unsubscribe"), echo)
+        }
+        for name in names {
+            guard case .success(let ch) = BayeuxChannel.subscription(name) else { continue } // never subscribed
+            c.remove(ch)
+            if case .symbol(let s) = ch { context.hub.unsubscribe(c, from: [s]) }
+            if c.wildcards.isEmpty { context.hub.unfollowAll(c) }
+        }
+        return BayeuxReply.reply(to: m, clientId: c.id, successful: true, echo)
+    }
+
+    func disconnect(_ m: BayeuxMessage, _ c: BayeuxClient) -> String {
+        if c.session.disconnect() { answerHeld(c, changingState: false) }
+        forget(c, expired: false)
+        return BayeuxReply.reply(to: m, clientId: c.id, successful: true)
+    }
+}

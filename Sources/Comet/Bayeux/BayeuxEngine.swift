@@ -1,0 +1,237 @@
+import EventHTTP
+import Platform
+import Quotes
+
+/// The Bayeux server: takes a batch of messages from any transport's link,
+/// answers the meta channels, holds connects, and flushes each client's
+/// ticks to its held connect (HTTP) or its open WebSocket. The transports
+/// only read requests and frames; everything Bayeux means is decided here
+/// and in the plain values it drives (`BayeuxSession`, `BayeuxOutbox`).
+///
+/// Loop thread only.
+final class BayeuxEngine {
+    unowned let context: ServerContext
+    let config: BayeuxConfiguration
+    var registry = BayeuxRegistry()
+    /// Connects held open right now (for `/metrics`).
+    private(set) var heldCount = 0
+    private var sweepTimer: LoopEvent?
+    /// Open Bayeux WebSockets (`ServerContext.track(bayeuxSocket:)`).
+    var sockets: [ObjectIdentifier: BayeuxWebSocket] = [:]
+    private(set) lazy var publisher = BayeuxPublisher(context: context)
+    /// Each tick's delivery text, made once for all the clients of a wake-up.
+    private var rendered: (id: Int64, text: String)?
+
+    init(context: ServerContext) {
+        self.context = context
+        config = context.config.bayeux
+    }
+
+    func start() {
+        let every = max(0.5, min(5, config.maxIdleSeconds / 4))
+        sweepTimer = context.loop.every(every) { [unowned self] in self.sweep() }
+    }
+
+    var now: Double { MonotonicClock.now() }
+
+    // MARK: Batches
+
+    /// Answers one request or frame. Non-connect messages are answered in
+    /// order; a `/meta/connect` (one per batch) comes last, and on HTTP the
+    /// other replies wait for it, in one response.
+    func handle(_ batch: [Result<BayeuxMessage, BayeuxMessage.Refusal>], on link: BayeuxLink, peer: String, browser: String?) {
+        var replies: [String] = []
+        var connect: BayeuxMessage?
+        for item in batch {
+            switch item {
+            case .failure(let r):
+                replies.append(failure((r.channel, r.id), r.error))
+            case .success(let m) where m.channel == "/meta/connect":
+                if connect == nil { connect = m } else {
+                    replies.append(failure(m, BayeuxError(400, "", "one /meta/connect per request")))
+                }
+            case .success(let m):
+                replies.append(dispatch(m, on: link, peer: peer, browser: browser))
+            }
+        }
+        guard let connect else { return link.send(replies) }
+        if link.pushes, !replies.isEmpty { link.send(replies); replies = [] }
+        self.connect(connect, on: link, replies: replies)
+    }
+
+    private func dispatch(_ m: BayeuxMessage, on link: BayeuxLink, peer: String, browser: String?) -> String {
+        switch m.channel {
+        case "/meta/handshake": return handshake(m, peer: peer, browser: browser)
+        case "/meta/subscribe": return withClient(m, link) { subscribe(m, $0) }
+        case "/meta/unsubscribe": return withClient(m, link) { unsubscribe(m, $0) }
+        case "/meta/disconnect": return withClient(m, link) { disconnect(m, $0) }
+        case let c where c.hasPrefix("/meta/"):
+            return failure(m, BayeuxError(400, String(c.prefix(60)), "unknown meta channel"))
+        case let c where c.hasPrefix("/service/"):
+            return withClient(m, link) { _ in failure(m, BayeuxError(404, String(c.prefix(60)), "no services on this server")) }
+        default: return withClient(m, link) { publisher.publish(m, by: $0) }
+        }
+    }
+
+    /// Runs `body` with the message's client, or answers that it must handshake.
+    func withClient(_ m: BayeuxMessage, _ link: BayeuxLink, _ body: (BayeuxClient) -> String) -> String {
+        guard let id = m.clientId else {
+            return failure(m, BayeuxError(402, "", "missing clientId; handshake first"), advice: .handshake)
+        }
+        guard let c = registry.client(id) else {
+            return failure(m, BayeuxError(402, String(id.prefix(60)), "unknown client"), advice: .handshake)
+        }
+        c.session.heard(now: now)
+        if let ws = link as? BayeuxWebSocket { c.socket = ws }
+        return body(c)
+    }
+
+    func failure(_ m: BayeuxMessage, _ error: BayeuxError, advice: BayeuxReply.Advice? = nil,
+                 _ fields: (inout JSONWriter) -> Void = { _ in }) -> String {
+        failure((m.channel, m.id), error, advice: advice, fields)
+    }
+
+    func failure(_ request: (channel: String, id: String?), _ error: BayeuxError, advice: BayeuxReply.Advice? = nil,
+                 _ fields: (inout JSONWriter) -> Void = { _ in }) -> String {
+        registry.failed()
+        return BayeuxReply.failure(request, error, advice: advice, fields)
+    }
+
+    var connectAdvice: BayeuxReply.Advice {
+        BayeuxReply.Advice(timeout: Int(config.connectTimeoutSeconds * 1000))
+    }
+
+    // MARK: Connects
+
+    private func connect(_ m: BayeuxMessage, on link: BayeuxLink, replies: [String]) {
+        // The same checks as every message (clientId given and known); "" when they pass.
+        let refusal = withClient(m, link) { _ in "" }
+        guard refusal.isEmpty, let c = registry.client(m.clientId) else { return link.send(replies + [refusal]) }
+        if link.pushes { flush(c) }
+        switch c.session.connect(now: now, waiting: !c.outbox.isEmpty && !link.pushes) {
+        case .refuse:
+            link.send(replies + [failure(m, BayeuxError(402, "", "client disconnected"), advice: .handshake)])
+        case .answerNow:
+            link.send(deliveries(link.pushes ? [] : c.outbox.take()) + replies + [connectReply(m, c)])
+        case .hold(let seconds):
+            hold(c, m, on: link, replies: replies, seconds: seconds)
+        case .answerHeldAndHold(let seconds):
+            answerHeld(c, changingState: false)
+            hold(c, m, on: link, replies: replies, seconds: seconds)
+        }
+    }
+
+    private func connectReply(_ m: BayeuxMessage, _ c: BayeuxClient, advice: BayeuxReply.Advice? = nil) -> String {
+        BayeuxReply.reply(to: m, clientId: c.id, advice: advice ?? connectAdvice)
+    }
+
+    private func hold(_ c: BayeuxClient, _ m: BayeuxMessage, on link: BayeuxLink, replies: [String], seconds: Double) {
+        if let http = link as? BayeuxHTTPLink {
+            // Several tabs of one browser each holding a connect would use up
+            // its few connections per host: the extra ones poll instead.
+            if let browser = c.browser, registry.held(in: browser) >= config.maxConnectsPerBrowser {
+                c.session.heldAnswered(now: now)
+                var advice = connectAdvice
+                advice.multipleClients = true
+                advice.interval = config.multipleClientsIntervalMilliseconds
+                return link.send(replies + [connectReply(m, c, advice: advice)])
+            }
+            if let refusal = context.admission.refusal(peer: c.peer) {
+                c.session.heldAnswered(now: now)
+                return link.send(replies + [failure(m, BayeuxError(503, "", refusal), advice: connectAdvice)])
+            }
+            guard let connection = http.request.connection else { return c.session.heldAnswered(now: now) }
+            http.hold(writeTimeout: context.config.writeTimeoutSeconds)
+            registry.holding(c.browser, 1)
+            heldCount += 1
+            http.onFinish = { [unowned self, weak c] link in
+                self.context.untrack(connection, only: link)
+                self.registry.holding(c?.browser, -1)
+                self.heldCount -= 1
+                if let c, c.held?.link === link { self.release(c) }
+            }
+            context.track(http, on: connection, peer: c.peer)
+        } else {
+            heldCount += 1
+        }
+        c.held = (link, (m.channel, m.id), replies)
+        c.heldTimer = context.loop.after(seconds) { [unowned self, weak c] in
+            if let c { self.answerHeld(c, changingState: true) }
+        }
+    }
+
+    /// Answers the held connect with the queued ticks (on HTTP) and the replies
+    /// that waited for it. `changingState` is false when a newer connect takes its place.
+    func answerHeld(_ c: BayeuxClient, changingState: Bool, error: BayeuxError? = nil) {
+        guard let h = c.held else { return }
+        let link = h.link
+        release(c, changingState: changingState)
+        let ticks = link.pushes ? [] : c.outbox.take()
+        let reply = error.map { failure(h.request, $0, advice: .handshake) }
+            ?? BayeuxReply.reply(to: h.request, clientId: c.id, successful: true, advice: connectAdvice)
+        link.send(deliveries(ticks) + h.replies + [reply])
+    }
+
+    /// Forgets the held connect (answered, replaced, or its client left).
+    private func release(_ c: BayeuxClient, changingState: Bool = true) {
+        guard let h = c.held else { return }
+        c.held = nil
+        c.heldTimer = nil
+        if !(h.link is BayeuxHTTPLink) { heldCount -= 1 } // HTTP links count down in onFinish
+        if changingState { c.session.heldAnswered(now: now) }
+    }
+
+    /// A WebSocket closed: its held connect, if any, is gone with it.
+    func socketClosed(_ ws: BayeuxWebSocket) {
+        for c in registry.clients.values where c.held?.link === ws { release(c) }
+    }
+
+    // MARK: Ticks
+
+    /// Sends a client's queued ticks where they can go now: its WebSocket, or
+    /// its held connect; otherwise they wait for its next connect.
+    func flush(_ c: BayeuxClient) {
+        guard !c.isGone else { return }
+        if c.outbox.overflowed { return forget(c, error: BayeuxError(402, "", "too many undelivered ticks; handshake again and resume")) }
+        if c.outbox.isEmpty { return }
+        if let ws = c.socket, ws.isOpen {
+            ws.send(deliveries(c.outbox.take()))
+        } else if c.held != nil, c.session.shouldAnswerHeld(), !(c.held!.link.pushes) {
+            answerHeld(c, changingState: true)
+        }
+    }
+
+    func deliveries(_ ticks: [EncodedTick]) -> [String] {
+        registry.delivered(ticks.count)
+        return ticks.map { t in
+            if let r = rendered, r.id == t.id { return r.text }
+            let text = BayeuxReply.delivery(t)
+            rendered = (t.id, text)
+            return text
+        }
+    }
+
+    // MARK: Forgetting
+
+    /// Forgets a client: off the hub, its held connect told to handshake.
+    func forget(_ c: BayeuxClient, error: BayeuxError? = nil, expired: Bool = true) {
+        if let error { answerHeld(c, changingState: true, error: error) } else { release(c) }
+        registry.remove(c.id, expired: expired)
+        context.hub.remove(c)
+    }
+
+    private func sweep() {
+        for c in registry.expiredClients(now: now) { forget(c, error: BayeuxError(402, "", "unknown client")) }
+    }
+
+    /// Shutdown: held connects answer (clients will find this server gone and handshake again elsewhere).
+    func drain() {
+        sweepTimer = nil
+        for c in registry.clients.values where c.held != nil { answerHeld(c, changingState: true) }
+        for ws in sockets.values { ws.close(code: 1001, reason: "server shutting down") }
+        sockets.removeAll()
+        publisher.close()
+    }
+
+    var metricsText: String { registry.metricsText(held: heldCount) }
+}
