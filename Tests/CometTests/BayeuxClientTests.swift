@@ -63,4 +63,32 @@ import TickerTestSupport
         let metrics = try HTTPTestClient.get(port: s.port, "/metrics").body
         #expect(metrics.contains("ticker_bayeux_clients 4"), "\(metrics)")
     }
+
+    /// The resume extension (`ext.ticker.since` on handshake and subscribe):
+    /// the server goes away and comes back while ticks keep coming; the
+    /// clients re-handshake by themselves and miss and repeat nothing.
+    @Test func aServerRestartLosesAndRepeatsNothingWithTheResumeExtension() throws {
+        let target = try TestCluster.database()
+        let first = try TestServer(target: target) { $0.bayeux.connectTimeoutSeconds = 3 }
+        let port = first.port
+        // /quotes/A and /quotes/** overlap: each tick still comes once.
+        let lp = try PythonBayeuxClient(.aiocometd, port: port, channels: ["/quotes/A", "/quotes/**"], ["--transport", "long-polling", "--resume"])
+        let ws = try PythonBayeuxClient(.aiocometd, port: port, channels: ["/quotes/B"], ["--transport", "websocket", "--resume"])
+        #expect(lp.wait(timeout: 30) { subscribed($0, 2) }, "\(lp.log)")
+        #expect(ws.wait(timeout: 30) { subscribed($0, 1) }, "\(ws.log)")
+        try feed(first, ["A", "B", "C"], count: 30)
+        #expect(ws.wait(timeout: 10) { $0.ids.count == 10 }, "\(ws.log)")
+        first.stop()
+        try feed(first, ["A", "B", "C"], count: 30, from: 30) // while no server runs
+        let second = try TestServer(target: target) { $0.port = port; $0.bayeux.connectTimeoutSeconds = 3 }
+        try feed(second, ["A", "B", "C"], count: 30, from: 60)
+        let all = try rows(second)
+        #expect(all.count == 90)
+        let bIDs = all.filter { $0.symbol == "B" }.map(\.id)
+        #expect(lp.wait(timeout: 30) { $0.ids.last == all.last?.id }, "\(lp.ids.count) of \(all.count): \(lp.log)")
+        #expect(ws.wait(timeout: 30) { $0.ids.last == bIDs.last }, "\(ws.ids.count) of \(bIDs.count): \(ws.log)")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(lp.ids == all.map(\.id))
+        #expect(ws.ids == bIDs)
+    }
 }

@@ -81,7 +81,11 @@ def main():
     p.add_argument("--since", type=int, help="with --resume: start after this tick id")
     p.add_argument("--count", type=int, help="exit after this many ticks")
     p.add_argument("--seconds", type=float, help="exit after this long")
-    p.add_argument("--connection-timeout", type=float, default=60.0)
+    # 0: aiocometd-ng 0.5.6 waits for a lost connection with
+    # asyncio.wait_for(loop=...), which Python 3.10+ refuses (TypeError), and then
+    # gives up at the first connection loss; with 0 it never starts that wait and
+    # keeps reconnecting by the server's advice.
+    p.add_argument("--connection-timeout", type=float, default=0)
     args = p.parse_args()
     try:
         asyncio.run(asyncio.wait_for(run(args), args.seconds))
