@@ -174,4 +174,28 @@ func bayeuxHandshake(_ port: Int, headers: [String: String] = [:]) throws -> Str
         #expect(row.rowCount == 1 && row.string(0, 1) == "12.345" && row.int64(0, 2) == 7)
         #expect(held.text.contains(#""ext":{"ticker":{"id":\#(row.int64(0, 0) ?? -1)}}"#))
     }
+
+    @Test func hostileWebSocketMessagesAreClosedAndTheServerGoesOn() throws {
+        let s = try TestServer(target: TestCluster.database())
+        func open() throws -> RawClient {
+            let c = RawClient(port: s.port)
+            c.write(RawClient.upgradeRequest([:], path: "/cometd"))
+            let head = c.readHead()
+            guard head.hasPrefix("HTTP/1.1 101 ") else { throw TestError("no 101: \(head)") }
+            return c
+        }
+        func closeCode(_ c: RawClient, _ text: String) -> UInt16? {
+            c.write(Frames.client(text: text))
+            return Frames.server(c.readToEnd())?.last { $0.opcode == Frames.close }?.closeCode
+        }
+        #expect(closeCode(try open(), "not json") == 1008)
+        let many = (0..<10_000).map { "\"/quotes/S\($0)\"" }.joined(separator: ",")
+        #expect(closeCode(try open(), #"[{"channel":"/meta/subscribe","clientId":"x","subscription":[\#(many)]}]"#) == 1009)
+        // A well-formed handshake on a WebSocket is answered on it, as one JSON array.
+        let c = try open()
+        c.write(Frames.client(text: #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["websocket"],"id":"1"}]"#))
+        let reply = c.readFrames(1).first?.text ?? ""
+        #expect(reply.hasPrefix(#"[{"channel":"/meta/handshake","successful":true,"clientId":""#), "\(reply)")
+        #expect(try HTTPTestClient.get(port: s.port, "/health").status == 200)
+    }
 }

@@ -119,6 +119,13 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         }
     }
 
+    @Test func deeplyNestedJSONIsRefusedNotACrash() {
+        let deep = String(repeating: "[", count: 16_000) + String(repeating: "]", count: 16_000)
+        #expect(throws: BayeuxMessage.BatchError.self) { try BayeuxMessage.batch(Array(deep.utf8), maxMessages: 100).get() }
+        let wide = "[" + Array(repeating: #"{"channel":"/meta/connect","ext":{"a":[[[[1]]]]}}"#, count: 100).joined(separator: ",") + "]"
+        #expect(throws: Never.self) { try BayeuxMessage.batch(Array(wide.utf8), maxMessages: 100).get() }
+    }
+
     @Test func channelRules() throws {
         #expect(try BayeuxChannel.subscription("/quotes/AAPL").get() == .symbol("AAPL"))
         #expect(try BayeuxChannel.subscription("/quotes/*").get() == .oneLevel)

@@ -4,7 +4,7 @@ import Foundation
 /// Tests/python/bayeux_client.py (aiocometd-ng, long-polling or websocket)
 /// or Tests/python/baiocas_client.py (baiocas, long-polling). Both print
 /// "<tick id> <channel>" per delivered tick, and their other events to a log.
-public final class PythonBayeuxClient: @unchecked Sendable {
+public final class PythonBayeuxClient: Polled, @unchecked Sendable {
     public enum Library: String, Sendable {
         case aiocometd = "bayeux_client.py"
         case baiocas = "baiocas_client.py"
@@ -39,17 +39,6 @@ public final class PythonBayeuxClient: @unchecked Sendable {
 
     /// Everything but the ticks (subscribed, unsubscribed, errors).
     public var log: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
-
-    /// Waits until `condition` holds (checked every 50 ms) or `timeout` passes.
-    @discardableResult
-    public func wait(timeout: Double, _ condition: (PythonBayeuxClient) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition(self) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition(self)
-    }
 
     public func stop() { process.terminate(grace: 2) }
 
