@@ -103,6 +103,31 @@ func bayeuxHandshake(_ port: Int, headers: [String: String] = [:]) throws -> Str
         #expect(again.text.contains(#"{"channel":"/quotes/A","data":{"id":1,"symbol":"A""#), "snapshot first: \(again.text)")
     }
 
+    /// `ext.ticker.since` on `/meta/connect` acknowledges: an answer lost with
+    /// its connection is sent again with the next connect, and only then.
+    @Test func aLostConnectAnswerIsSentAgainToAClientThatAcknowledges() throws {
+        let s = try TestServer(target: TestCluster.database()) { $0.bayeux.connectTimeoutSeconds = 20 }
+        func ackConnect(_ id: String, _ n: Int, since: Int64) -> String {
+            #"[{"channel":"/meta/connect","clientId":"\#(id)","connectionType":"long-polling","id":"\#(n)","ext":{"ticker":{"since":\#(since)}}}]"#
+        }
+        let id = try bayeuxHandshake(s.port)
+        _ = try bayeuxPost(s.port, #"[{"channel":"/meta/subscribe","clientId":"\#(id)","subscription":"/quotes/A"}]"#)
+        _ = try bayeuxPost(s.port, ackConnect(id, 1, since: 0))
+        let lost = try bayeuxSend(s.port, ackConnect(id, 2, since: 0))
+        Thread.sleep(forTimeInterval: 0.3)
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 1)")
+        #expect(lost.readUntil(timeout: 5) { $0.contains(#""id":"2""#) } && lost.text.contains(#""ticker":{"id":1}"#))
+        // The client never saw that answer: it still acknowledges 0.
+        let again = try bayeuxPost(s.port, ackConnect(id, 3, since: 0), timeout: 3)
+        #expect(again.body.contains(#""ticker":{"id":1}"#), "sent again: \(again.body)")
+        // Once 1 is acknowledged it is not sent a third time.
+        let next = try bayeuxSend(s.port, ackConnect(id, 4, since: 1))
+        Thread.sleep(forTimeInterval: 0.3)
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 2)")
+        #expect(next.readUntil(timeout: 5) { $0.contains(#""id":"4""#) })
+        #expect(next.text.contains(#""ticker":{"id":2}"#) && !next.text.contains(#""ticker":{"id":1}"#), "\(next.text)")
+    }
+
     @Test func limitsOnClientsPerAddressAndSubscriptionsPerClient() throws {
         let s = try TestServer(target: TestCluster.database()) {
             $0.bayeux.maxClientsPerAddress = 2

@@ -85,6 +85,26 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         #expect(o.take().map(\.id) == [1, 2, 3, 20])
     }
 
+    @Test func acknowledgedTicksAreForgottenAndLostOnesSentAgain() {
+        var o = BayeuxOutbox(limit: 10)
+        o.accept(tick(1))
+        #expect(o.take().map(\.id) == [1])
+        #expect(o.unacked.isEmpty, "a client that never acknowledged keeps nothing")
+        o.acknowledge(upTo: 1, resend: true)
+        o.accept(tick(2))
+        o.accept(tick(3))
+        #expect(o.take().map(\.id) == [2, 3])
+        o.accept(tick(4))
+        // Its answer with 2 and 3 was lost: it acknowledges 1 on a new connection.
+        o.acknowledge(upTo: 1, resend: true)
+        #expect(o.take().map(\.id) == [2, 3, 4])
+        // On the same WebSocket, 4 may still be in flight: nothing is resent.
+        o.acknowledge(upTo: 3, resend: false)
+        #expect(o.isEmpty && o.unacked.map(\.id) == [4])
+        o.acknowledge(upTo: 4, resend: true)
+        #expect(o.isEmpty && o.unacked.isEmpty)
+    }
+
     @Test func anOutboxPastItsLimitOverflows() {
         var o = BayeuxOutbox(limit: 3)
         for i in 1...3 { o.accept(tick(Int64(i))) }

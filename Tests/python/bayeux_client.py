@@ -9,7 +9,8 @@ the ids with the database rows for exactly-once delivery. Everything else
 
 With --resume it uses CometTicker's resume extension (docs/BAYEUX.md): it
 remembers the newest tick id it received and sends it as
-ext {"ticker":{"since":N}} on every /meta/handshake and /meta/subscribe, so
+ext {"ticker":{"since":N}} on every /meta/handshake, /meta/subscribe and
+/meta/connect, so
 after a network loss or a server restart (aiocometd-ng re-handshakes and
 re-subscribes by itself) the server sends exactly the ticks it missed.
 
@@ -36,7 +37,9 @@ class Resume(Extension):
 
     async def outgoing(self, payload, headers):
         for message in payload:
-            if self.last is not None and message.get("channel") in ("/meta/handshake", "/meta/subscribe"):
+            # On /meta/connect it acknowledges: an answer lost with its
+            # connection is sent again.
+            if self.last is not None and message.get("channel") in ("/meta/handshake", "/meta/subscribe", "/meta/connect"):
                 message.setdefault("ext", {}).setdefault("ticker", {})["since"] = self.last
 
     async def incoming(self, payload, headers=None):

@@ -24,6 +24,9 @@ final class BayeuxClient: TickSubscriber {
     var heldTimer: LoopEvent?
     /// The open WebSocket it last used: deliveries are pushed there.
     weak var socket: BayeuxWebSocket?
+    /// The WebSocket its last ticks were pushed on: an acknowledgement that
+    /// comes on it may race ticks still in flight, so it resends nothing.
+    var pushedOn: ObjectIdentifier?
     /// `ext.ticker.since` of the handshake: where subscribes without their own resume from.
     let since: Int64?
     /// Resumes reading from PostgreSQL (kept alive until they finish).

@@ -107,6 +107,12 @@ final class BayeuxEngine {
         // The same checks as every message (clientId given and known); "" when they pass.
         let refusal = withClient(m, link) { _ in "" }
         guard refusal.isEmpty, let c = registry.client(m.clientId) else { return link.send(replies + [refusal]) }
+        switch Self.since(m) {
+        case .failure(let e): return link.send(replies + [failure(m, e, advice: connectAdvice)])
+        case .success(let acked?):
+            c.outbox.acknowledge(upTo: acked, resend: !(link.pushes && c.pushedOn == ObjectIdentifier(link)))
+        case .success(nil): break
+        }
         if link.pushes { flush(c) }
         switch c.session.connect(now: now, waiting: !c.outbox.isEmpty && !link.pushes) {
         case .refuse:
@@ -195,6 +201,7 @@ final class BayeuxEngine {
         if c.outbox.overflowed { return forget(c, error: BayeuxError(402, "", "too many undelivered ticks; handshake again and resume")) }
         if c.outbox.isEmpty { return }
         if let ws = c.socket, ws.isOpen {
+            c.pushedOn = ObjectIdentifier(ws)
             ws.send(deliveries(c.outbox.take()))
         } else if c.held != nil, c.session.shouldAnswerHeld(), !(c.held!.link.pushes) {
             answerHeld(c, changingState: true)

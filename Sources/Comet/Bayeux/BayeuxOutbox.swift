@@ -8,11 +8,18 @@
 /// order. A client that lets more than `limit` ticks pile up (it stopped
 /// reading without leaving) overflows: the server forgets it, and it comes
 /// back by handshaking, with its last tick id, and resumes exactly where it was.
+///
+/// A client that acknowledges (`ext.ticker.since` on `/meta/connect`) has
+/// its sent ticks kept until a connect names an id at or past them: an
+/// answer lost with its connection is sent again, as CometD's ack extension does.
 struct BayeuxOutbox {
     let limit: Int
     private(set) var ready: [EncodedTick] = []
     private var held: [EncodedTick] = []
     private var resumes = 0
+    /// Ticks sent and not yet acknowledged (only for clients that acknowledge).
+    private(set) var unacked: [EncodedTick] = []
+    private(set) var acknowledging = false
     /// The newest live tick id queued: a tick reaching the client by two of
     /// its channels in one wake-up (`/quotes/*` and `/quotes/AAPL`) queues once.
     private var lastLive: Int64 = 0
@@ -20,7 +27,7 @@ struct BayeuxOutbox {
     init(limit: Int) { self.limit = limit }
 
     /// True when the client must be dropped (see the type's summary).
-    var overflowed: Bool { ready.count + held.count > limit }
+    var overflowed: Bool { ready.count + held.count + unacked.count > limit }
     var isEmpty: Bool { ready.isEmpty }
     var isResuming: Bool { resumes > 0 }
 
@@ -54,6 +61,18 @@ struct BayeuxOutbox {
     /// Takes what is ready to go out.
     mutating func take() -> [EncodedTick] {
         defer { ready.removeAll(keepingCapacity: true) }
+        if acknowledging { unacked += ready }
         return ready
+    }
+
+    /// A connect acknowledged every tick up to `id`. With `resend`, the ticks
+    /// sent after it never arrived (the connect came on a new connection, so
+    /// nothing can still be on its way) and go out again first.
+    mutating func acknowledge(upTo id: Int64, resend: Bool) {
+        acknowledging = true
+        unacked.removeAll { $0.id <= id }
+        guard resend, !unacked.isEmpty else { return }
+        ready = unacked + ready
+        unacked.removeAll()
     }
 }
