@@ -27,7 +27,6 @@ struct Serve: ParsableCommand {
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
-        try bayeux.validate()
     }
 
     /// `--port`, else `$PORT`, else 8080.

@@ -19,8 +19,8 @@ final class BayeuxEngine {
     /// Open Bayeux WebSockets (`ServerContext.track(bayeuxSocket:)`).
     var sockets: [ObjectIdentifier: BayeuxWebSocket] = [:]
     private(set) lazy var publisher = BayeuxPublisher(context: context)
-    /// Each tick's delivery text, made once for all the clients of a wake-up.
-    private var rendered: (id: Int64, text: String)?
+    /// Recent ticks' delivery texts, made once for all the clients of a wake-up.
+    private var rendered: [Int64: String] = [:]
 
     init(context: ServerContext) {
         self.context = context
@@ -172,7 +172,8 @@ final class BayeuxEngine {
         guard let h = c.held else { return }
         let link = h.link
         release(c, changingState: changingState)
-        let ticks = link.pushes ? [] : c.outbox.take()
+        // A client being forgotten gets no ticks: it resumes after its new handshake.
+        let ticks = link.pushes || error != nil ? [] : c.outbox.take()
         let reply = error.map { failure(h.request, $0, advice: .handshake) }
             ?? BayeuxReply.reply(to: h.request, clientId: c.id, successful: true, advice: connectAdvice)
         link.send(deliveries(ticks) + h.replies + [reply])
@@ -211,9 +212,10 @@ final class BayeuxEngine {
     func deliveries(_ ticks: [EncodedTick]) -> [String] {
         registry.delivered(ticks.count)
         return ticks.map { t in
-            if let r = rendered, r.id == t.id { return r.text }
+            if let text = rendered[t.id] { return text }
+            if rendered.count >= 4096 { rendered.removeAll(keepingCapacity: true) }
             let text = BayeuxReply.delivery(t)
-            rendered = (t.id, text)
+            rendered[t.id] = text
             return text
         }
     }
