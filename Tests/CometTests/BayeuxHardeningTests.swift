@@ -154,6 +154,8 @@ func bayeuxHandshake(_ port: Int, headers: [String: String] = [:]) throws -> Str
         let r = try HTTPTestClient.get(port: s.port, "/cometd?message=\(q)&jsonp=Ticker.cb_1")
         #expect(r.status == 200 && r.body.hasPrefix(#"/**/Ticker.cb_1([{"channel":"/meta/handshake","successful":true"#), "\(r.body)")
         #expect(r.header("Content-Type") == "application/javascript; charset=utf-8" && r.header("X-Content-Type-Options") == "nosniff")
+        // CometD's JavaScript client appends the message type to the URL.
+        #expect(try HTTPTestClient.get(port: s.port, "/cometd/handshake?message=\(q)&jsonp=cb").body.hasPrefix("/**/cb([{"))
         #expect(try HTTPTestClient.get(port: s.port, "/cometd?message=\(q)&jsonp=alert(1)").status == 400)
         #expect(try HTTPTestClient.get(port: s.port, "/cometd?jsonp=cb").status == 400)
         #expect(try HTTPTestClient.get(port: s.port, "/cometd?message=%5B%5D&jsonp=cb&evil=1").status == 400)

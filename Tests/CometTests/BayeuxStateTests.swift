@@ -37,6 +37,16 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         #expect(s.state == .held)
     }
 
+    @Test func aClientMayAskForAShorterHoldOrNone() {
+        var s = session()
+        _ = s.connect(now: 101, waiting: false)
+        #expect(s.connect(now: 102, waiting: false, asked: 5) == .hold(seconds: 5))
+        #expect(s.connect(now: 103, waiting: false, asked: 0) == .answerHeldAndAnswer)
+        #expect(s.state == .idle)
+        #expect(s.connect(now: 104, waiting: false, asked: 0) == .answerNow)
+        #expect(s.connect(now: 105, waiting: false, asked: 600) == .hold(seconds: 25), "never longer than ours")
+    }
+
     @Test func clientsThatStopConnectingAreForgottenButHeldOnesNever() {
         var s = session(at: 100)
         #expect(!s.isExpired(now: 119))

@@ -114,10 +114,14 @@ final class BayeuxEngine {
         case .success(nil): break
         }
         if link.pushes { flush(c) }
-        switch c.session.connect(now: now, waiting: !c.outbox.isEmpty && !link.pushes) {
+        let asked = m.adviceTimeout.map { Double($0) / 1000 }
+        switch c.session.connect(now: now, waiting: !c.outbox.isEmpty && !link.pushes, asked: asked) {
         case .refuse:
             link.send(replies + [failure(m, BayeuxError(402, "", "client disconnected"), advice: .handshake)])
         case .answerNow:
+            link.send(deliveries(link.pushes ? [] : c.outbox.take()) + replies + [connectReply(m, c)])
+        case .answerHeldAndAnswer:
+            answerHeld(c, changingState: false)
             link.send(deliveries(link.pushes ? [] : c.outbox.take()) + replies + [connectReply(m, c)])
         case .hold(let seconds):
             hold(c, m, on: link, replies: replies, seconds: seconds)

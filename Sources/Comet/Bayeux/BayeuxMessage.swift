@@ -13,6 +13,9 @@ struct BayeuxMessage: Equatable {
     var supportedConnectionTypes: [String] = []
     var version: String?
     var data: BayeuxJSON?
+    /// `advice.timeout` a client asks for on `/meta/connect` (ms); CometD's
+    /// client sends 0 when it wants the connect answered at once.
+    var adviceTimeout: Int64?
     /// `ext`: where extensions live. Ours is `ext.ticker` (resume, publish
     /// token); an auth extension (a token on `/meta/handshake`) would read
     /// its own key here too.
@@ -97,8 +100,14 @@ struct BayeuxMessage: Equatable {
                 m.ext = e
             case "data":
                 m.data = value
+            case "advice":
+                guard let a = value.object else { return refuse(field, "an object") }
+                if let t = a["timeout"], t != .null {
+                    guard let ms = t.integer, ms >= 0 else { return refuse("advice.timeout", "a whole number of milliseconds") }
+                    m.adviceTimeout = ms
+                }
             default:
-                break // advice, minimumVersion, ...: allowed and unused
+                break // minimumVersion, ...: allowed and unused
             }
         }
         return .success(m)

@@ -26,6 +26,8 @@ struct BayeuxSession: Equatable {
         /// Another connect is held already (one outstanding connect per
         /// client): answer that one now, then hold this one.
         case answerHeldAndHold(seconds: Double)
+        /// As `answerHeldAndHold`, but this one asked not to be held either.
+        case answerHeldAndAnswer
         /// The client disconnected: refuse (it must handshake again).
         case refuse
     }
@@ -42,9 +44,12 @@ struct BayeuxSession: Equatable {
         self.maxIdleSeconds = maxIdleSeconds
     }
 
-    /// A `/meta/connect` arrived; `waiting` is true when messages are queued for the client.
-    mutating func connect(now: Double, waiting: Bool) -> ConnectAction {
+    /// A `/meta/connect` arrived; `waiting` is true when messages are queued
+    /// for the client; `asked` is the hold the client asked for (its
+    /// `advice.timeout`, seconds), if any: never longer than ours, 0 for none.
+    mutating func connect(now: Double, waiting: Bool, asked: Double? = nil) -> ConnectAction {
         lastSeen = now
+        let hold = min(holdSeconds, asked ?? holdSeconds)
         switch state {
         case .disconnected:
             return .refuse
@@ -52,12 +57,16 @@ struct BayeuxSession: Equatable {
             state = .idle
             return .answerNow
         case .idle:
-            if waiting { return .answerNow }
+            if waiting || hold <= 0 { return .answerNow }
             state = .held
-            return .hold(seconds: holdSeconds)
+            return .hold(seconds: hold)
         case .held:
             // The earlier connect answers now, with whatever is queued; this one waits.
-            return .answerHeldAndHold(seconds: holdSeconds)
+            if hold <= 0 {
+                state = .idle
+                return .answerHeldAndAnswer
+            }
+            return .answerHeldAndHold(seconds: hold)
         }
     }
 

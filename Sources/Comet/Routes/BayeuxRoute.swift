@@ -10,8 +10,12 @@ struct BayeuxRoute {
     unowned let context: ServerContext
     static let cookie = "BAYEUX_BROWSER"
 
+    /// CometD's JavaScript client appends the message type to the URL by
+    /// default (`appendMessageTypeToURL`): `/cometd/connect` is `/cometd`.
+    static let paths = ["/cometd"] + ["handshake", "connect", "subscribe", "unsubscribe", "disconnect"].map { "/cometd/" + $0 }
+
     func register(on router: Router) {
-        router.register("/cometd", methods: [.get, .post]) { try self.handle($0, $1) }
+        for path in Self.paths { router.register(path, methods: [.get, .post]) { try self.handle($0, $1) } }
     }
 
     private func handle(_ req: HTTPRequest, _ q: QueryParameters) throws {
