@@ -50,28 +50,29 @@ extension BayeuxEngine {
         let echo: (inout JSONWriter) -> Void = { BayeuxReply.subscription(names, &$0) }
         guard !names.isEmpty else { return failure(m, BayeuxError(400, "", "missing subscription")) }
         let max = config.maxSubscriptionsPerClient
-        guard names.count <= max, c.channels.count + names.count <= max || names.allSatisfy(c.channels.map(\.name).contains) else {
-            return failure(m, BayeuxError(403, "", "too many subscriptions; at most \(max) channels per client"), echo)
-        }
+        let tooMany = BayeuxError(403, "", "too many subscriptions; at most \(max) channels per client")
+        guard names.count <= max else { return failure(m, tooMany, echo) } // before reading them
         var channels: [BayeuxChannel] = []
         for name in names {
             switch BayeuxChannel.subscription(name) {
             case .failure(let e): return failure(m, e, echo)
-            case .success(let ch): if !channels.contains(ch) { channels.append(ch) }
+            case .success(let ch): if !channels.contains(ch), !c.channels.contains(ch) { channels.append(ch) }
             }
         }
+        guard c.channels.count + channels.count <= max else { return failure(m, tooMany, echo) }
         let since: Int64?
         switch Self.since(m) {
         case .failure(let e): return failure(m, e, echo)
         case .success(let s): since = s ?? c.since
         }
         let hub = context.hub
-        // The symbols these channels add (known ones: those with a tick so far).
-        let known = Array(hub.latest.keys)
-        var added: [String] = []
-        for ch in channels where !c.channels.contains(ch) {
-            let new = ch.isWildcard ? known.filter { ch.matches($0) } : [ch.name.dropFirst(8)].map(String.init)
-            added += new.filter { s in !added.contains(s) && !c.channels.contains { $0.matches(s) } }
+        // The symbols these channels add: for a wildcard, every symbol with a
+        // tick so far (later ones arrive live).
+        var added: [String] = [], seen = Set<String>()
+        for ch in channels {
+            let symbols: [String]
+            if case .symbol(let s) = ch { symbols = [s] } else { symbols = hub.latest.keys.filter(ch.matches) }
+            for s in symbols where !c.channels.contains(where: { $0.matches(s) }) && seen.insert(s).inserted { added.append(s) }
             _ = c.add(ch)
             if case .symbol(let s) = ch { hub.subscribe(c, to: [s]) } else { hub.followAll(c) }
         }
