@@ -94,7 +94,7 @@ final class ServerContext {
         return found
     }
 
-    var openResponses: Int { active.count + sockets.count }
+    var openResponses: Int { active.count + sockets.count + bayeux.sockets.count }
 
     /// Registers an upgraded WebSocket (counted by admission like a stream).
     func track(socket w: WebSocketSubscriber, peer: String) {

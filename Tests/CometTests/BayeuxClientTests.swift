@@ -61,7 +61,9 @@ import TickerTestSupport
             #expect(two.deliveries.allSatisfy { $0.channel == "/quotes/" + (symbolOf[$0.id] ?? "?") })
         }
         let metrics = try HTTPTestClient.get(port: s.port, "/metrics").body
-        #expect(metrics.contains("ticker_bayeux_clients 4"), "\(metrics)")
+        #expect(metrics.contains("ticker_bayeux_clients 4") && metrics.contains("ticker_bayeux_websockets 1"), "\(metrics)")
+        let delivered = metrics.split(separator: "\n").first { $0.hasPrefix("ticker_bayeux_deliveries_total ") }
+        #expect(delivered.flatMap { Int($0.split(separator: " ")[1]) } ?? 0 >= 2 * 90, "\(metrics)")
     }
 
     /// The resume extension (`ext.ticker.since` on handshake and subscribe):

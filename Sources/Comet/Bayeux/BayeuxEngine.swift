@@ -246,5 +246,5 @@ final class BayeuxEngine {
         publisher.close()
     }
 
-    var metricsText: String { registry.metricsText(held: heldCount) }
+    var metricsText: String { registry.metricsText(held: heldCount, sockets: sockets.count) }
 }

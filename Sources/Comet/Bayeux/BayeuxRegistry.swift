@@ -62,13 +62,14 @@ struct BayeuxRegistry {
     mutating func failed() { errors += 1 }
 
     /// Prometheus lines for `/metrics`.
-    func metricsText(held: Int) -> String {
+    func metricsText(held: Int, sockets: Int) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ value: Int) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
         }
         metric("ticker_bayeux_clients", "gauge", "Bayeux clients (clientIds) known.", clients.count)
         metric("ticker_bayeux_connects_held", "gauge", "Bayeux /meta/connect requests held open.", held)
+        metric("ticker_bayeux_websockets", "gauge", "Open Bayeux WebSockets.", sockets)
         metric("ticker_bayeux_handshakes_total", "counter", "Successful Bayeux handshakes.", handshakes)
         metric("ticker_bayeux_deliveries_total", "counter", "Ticks delivered to Bayeux clients.", deliveries)
         metric("ticker_bayeux_errors_total", "counter", "Bayeux messages answered with an error.", errors)
