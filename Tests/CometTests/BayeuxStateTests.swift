@@ -100,19 +100,36 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         o.accept(tick(1))
         #expect(o.take().map(\.id) == [1])
         #expect(o.unacked.isEmpty, "a client that never acknowledged keeps nothing")
-        o.acknowledge(upTo: 1, resend: true)
+        _ = o.acknowledge(upTo: 1, resend: true)
         o.accept(tick(2))
         o.accept(tick(3))
         #expect(o.take().map(\.id) == [2, 3])
         o.accept(tick(4))
         // Its answer with 2 and 3 was lost: it acknowledges 1 on a new connection.
-        o.acknowledge(upTo: 1, resend: true)
+        let resent = o.acknowledge(upTo: 1, resend: true)
+        #expect(resent)
         #expect(o.take().map(\.id) == [2, 3, 4])
         // On the same WebSocket, 4 may still be in flight: nothing is resent.
-        o.acknowledge(upTo: 3, resend: false)
+        _ = o.acknowledge(upTo: 3, resend: false)
         #expect(o.isEmpty && o.unacked.map(\.id) == [4])
-        o.acknowledge(upTo: 4, resend: true)
+        _ = o.acknowledge(upTo: 4, resend: true)
         #expect(o.isEmpty && o.unacked.isEmpty)
+    }
+
+    @Test func unacknowledgedTicksAreBoundedAndALostDroppedOneMeansResume() {
+        var o = BayeuxOutbox(limit: 3)
+        _ = o.acknowledge(upTo: 0, resend: false)
+        for i in 1...3 { o.accept(tick(Int64(i))) }
+        _ = o.take()
+        for i in 4...5 { o.accept(tick(Int64(i))) }
+        _ = o.take()
+        #expect(!o.overflowed, "sent ticks do not count as owed")
+        #expect(o.unacked.map(\.id) == [3, 4, 5])
+        var kept = o
+        let keptAll = kept.acknowledge(upTo: 2, resend: true)
+        #expect(keptAll, "everything after 2 is still kept")
+        let lost = !o.acknowledge(upTo: 1, resend: true)
+        #expect(lost, "2 was dropped: resume by handshake")
     }
 
     @Test func anOutboxPastItsLimitOverflows() {

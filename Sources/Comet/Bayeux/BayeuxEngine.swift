@@ -110,7 +110,11 @@ final class BayeuxEngine {
         switch Self.since(m) {
         case .failure(let e): return link.send(replies + [failure(m, e, advice: connectAdvice)])
         case .success(let acked?):
-            c.outbox.acknowledge(upTo: acked, resend: !(link.pushes && c.pushedOn == ObjectIdentifier(link)))
+            guard c.outbox.acknowledge(upTo: acked, resend: !(link.pushes && c.pushedOn == ObjectIdentifier(link))) else {
+                forget(c)
+                return link.send(replies + [failure(m, BayeuxError(402, "", "unacknowledged ticks were dropped; handshake again and resume"),
+                                                    advice: .handshake)])
+            }
         case .success(nil): break
         }
         if link.pushes { flush(c) }

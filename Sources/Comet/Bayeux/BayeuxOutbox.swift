@@ -12,6 +12,9 @@
 /// A client that acknowledges (`ext.ticker.since` on `/meta/connect`) has
 /// its sent ticks kept until a connect names an id at or past them: an
 /// answer lost with its connection is sent again, as CometD's ack extension does.
+/// At most `limit` of them are kept (a WebSocket client acknowledges only
+/// every connect, while ticks stream); if one beyond that turns out lost,
+/// the client is forgotten and resumes by handshake instead.
 struct BayeuxOutbox {
     let limit: Int
     private(set) var ready: [EncodedTick] = []
@@ -20,6 +23,8 @@ struct BayeuxOutbox {
     /// Ticks sent and not yet acknowledged (only for clients that acknowledge).
     private(set) var unacked: [EncodedTick] = []
     private(set) var acknowledging = false
+    /// The newest sent tick dropped from `unacked` to keep it within `limit`.
+    private var droppedUnacked: Int64 = 0
     /// The newest live tick id queued: a tick reaching the client by two of
     /// its channels in one wake-up (`/quotes/*` and `/quotes/AAPL`) queues once.
     private var lastLive: Int64 = 0
@@ -27,7 +32,7 @@ struct BayeuxOutbox {
     init(limit: Int) { self.limit = limit }
 
     /// True when the client must be dropped (see the type's summary).
-    var overflowed: Bool { ready.count + held.count + unacked.count > limit }
+    var overflowed: Bool { ready.count + held.count > limit }
     var isEmpty: Bool { ready.isEmpty }
     var isResuming: Bool { resumes > 0 }
 
@@ -61,18 +66,29 @@ struct BayeuxOutbox {
     /// Takes what is ready to go out.
     mutating func take() -> [EncodedTick] {
         defer { ready.removeAll(keepingCapacity: true) }
-        if acknowledging { unacked += ready }
+        if acknowledging {
+            unacked += ready
+            if unacked.count > limit {
+                let excess = unacked.count - limit
+                droppedUnacked = unacked[excess - 1].id
+                unacked.removeFirst(excess)
+            }
+        }
         return ready
     }
 
     /// A connect acknowledged every tick up to `id`. With `resend`, the ticks
     /// sent after it never arrived (the connect came on a new connection, so
     /// nothing can still be on its way) and go out again first.
-    mutating func acknowledge(upTo id: Int64, resend: Bool) {
+    /// - Returns: false when some of those were no longer kept: the client
+    ///   must resume by handshake.
+    mutating func acknowledge(upTo id: Int64, resend: Bool) -> Bool {
         acknowledging = true
         unacked.removeAll { $0.id <= id }
-        guard resend, !unacked.isEmpty else { return }
+        guard resend else { return true }
+        if droppedUnacked > id { return false }
         ready = unacked + ready
         unacked.removeAll()
+        return true
     }
 }
