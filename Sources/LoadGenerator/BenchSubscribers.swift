@@ -3,15 +3,20 @@ import Foundation
 import Glibc
 import Platform
 
-/// The load side of `ticker bench`: many streaming subscribers on one libevent
-/// loop, each a plain socket reading SSE (HTTP/1.0, so no chunk framing), that
-/// record every tick id they receive with its arrival time.
+/// The load side of `ticker bench`: many subscribers on one libevent loop, each
+/// a plain socket reading SSE (HTTP/1.0, so no chunk framing), WebSocket frames
+/// or polling answers, that record every tick id they receive with its arrival time.
 ///
 /// Built for this job so the client is never the bottleneck: no per-event
 /// allocation beyond the delivery record, one read callback per socket.
 public final class BenchSubscribers: @unchecked Sendable {
     /// One tick arrival: which subscriber, which id, when (monotonic seconds).
-    public struct Delivery: Sendable { public let subscriber: Int32; public let id: Int64; public let at: Double }
+    public struct Delivery: Sendable {
+        public let subscriber: Int32
+        public let id: Int64
+        public let at: Double
+        public init(subscriber: Int32, id: Int64, at: Double) { self.subscriber = subscriber; self.id = id; self.at = at }
+    }
 
     private let loop = EventLoop()
     private var connections: [Conn] = []
@@ -31,6 +36,13 @@ public final class BenchSubscribers: @unchecked Sendable {
         var currentID: Int64 = 0
         var isTick = false
         var open = false
+        /// Polling subscribers: the request path, the cursor or Bayeux clientId
+        /// the next request carries, and the length of the answer being read.
+        var path = ""
+        var next = ""
+        var subscribed = false
+        var bodyLength: Int?
+        var body: [UInt8] = []
         init(index: Int32) { self.index = index }
     }
 
@@ -38,19 +50,39 @@ public final class BenchSubscribers: @unchecked Sendable {
     /// tick ids) or nchan (open when headers arrive, tick id read from the data).
     public enum Target: String, Sendable { case comet, nchan }
     let target: Target
-    /// CometTicker's `/ws` instead of its SSE streams (BenchSubscribers+WebSocket.swift).
-    let websocket: Bool
+    /// How the subscribers receive ticks.
+    public enum Transport: String, Sendable, CaseIterable {
+        /// `GET /stream` (server-sent events).
+        case sse
+        /// `GET /ws` (BenchSubscribers+WebSocket.swift).
+        case ws
+        /// `GET /poll?wait=` one held request after another (BenchSubscribers+Polling.swift).
+        case longpoll
+        /// Bayeux long-polling: `POST /cometd` handshake, subscribe, then `/meta/connect` after `/meta/connect`.
+        case bayeux
+    }
+    let transport: Transport
+    var websocket: Bool { transport == .ws }
+    var polling: Bool { transport == .longpoll || transport == .bayeux }
+    var host = ""
 
-    public init(target: Target = .comet, websocket: Bool = false) {
+    public init(target: Target = .comet, transport: Transport = .sse) {
         self.target = target
-        self.websocket = websocket && target == .comet
+        self.transport = target == .comet ? transport : (transport == .ws ? .ws : .sse)
     }
 
     /// Opens `paths.count` streams to `host:port` (one path each), from the
     /// given local source addresses in turn (several are needed past ~28,000
     /// connections to one port). Returns once all said hello or `timeout` passed.
     public func open(host: String, port: Int, paths: [String], sources: [String] = ["127.0.0.1"], timeout: Double) -> Double {
+        open(host: host, port: port, paths: paths, firstIndex: 0, sources: sources, timeout: timeout)
+    }
+
+    /// Opens subscribers `firstIndex ..< firstIndex + paths.count` of a larger run
+    /// (one bench process's share; deliveries carry those indexes).
+    public func open(host: String, port: Int, paths: [String], firstIndex: Int, sources: [String], timeout: Double) -> Double {
         let started = MonotonicClock.now()
+        self.host = host
         stopEvent = loop.wakeUp { [unowned self] in self.loop.stop() }
         // Connect in waves of 500 every 20 ms: a listen queue is capped by
         // net.core.somaxconn (4096 here), and real users do not all arrive in
@@ -59,7 +91,7 @@ public final class BenchSubscribers: @unchecked Sendable {
         pacer = loop.every(0.02) { [unowned self] in
             let end = min(next + 500, paths.count)
             while next < end {
-                let c = Conn(index: Int32(next))
+                let c = Conn(index: Int32(firstIndex + next))
                 self.connections.append(c)
                 self.connect(c, host: host, port: port, source: sources[next % sources.count], path: paths[next])
                 next += 1
@@ -119,16 +151,23 @@ public final class BenchSubscribers: @unchecked Sendable {
     private func connect(_ c: Conn, host: String, port: Int, source: String, path: String) {
         let client = TCPClient(loop: loop, source: IPv4Endpoint(host: source, port: 0), onBytes: { [unowned self, unowned c] bytes in
             self.readable(c, bytes)
-        }, onClose: { [unowned self, unowned c] in
-            self.countLock.lock()
-            if c.open { self.closedAfterOpen += 1 } else { self.failures += 1 }
-            self.countLock.unlock()
-        })
+        }, onClose: { [unowned self, unowned c] in self.ended(c) })
         guard let client else { countLock.lock(); failures += 1; countLock.unlock(); return }
         c.client = client
-        client.write(websocket ? Self.upgradeRequest(host: host, path: path)
-                               : Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        c.path = path
+        switch transport {
+        case .sse: client.write(Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        case .ws: client.write(Self.upgradeRequest(host: host, path: path))
+        case .longpoll, .bayeux: sendPoll(c)
+        }
         _ = client.connect(to: IPv4Endpoint(host: host, port: port))
+    }
+
+    /// Counts a connection that ended: a failure before it opened, a close after.
+    func ended(_ c: Conn) {
+        countLock.lock()
+        if c.open { closedAfterOpen += 1 } else { failures += 1 }
+        countLock.unlock()
     }
 
     func record(_ d: Delivery) {
@@ -145,6 +184,7 @@ public final class BenchSubscribers: @unchecked Sendable {
     private func readable(_ c: Conn, _ bytes: UnsafeRawBufferPointer) {
         let now = MonotonicClock.now()
         if websocket { return readFrames(c, bytes, now) }
+        if polling { return readAnswers(c, bytes, now) }
         for b in bytes {
             if b != 10 { c.line.append(b); continue }
             handle(c, now)

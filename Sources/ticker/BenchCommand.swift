@@ -30,7 +30,12 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc (repeatable).")
     var serverPIDs: [Int32] = []
     @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
-    @Option(help: "CometTicker's transport for the subscribers: sse (/stream) or ws (/ws).") var transport = "sse"
+    @Option(help: "CometTicker's transport for the subscribers: sse (/stream), ws (/ws), longpoll (/poll?wait=) or bayeux (Bayeux long-polling at /cometd).")
+    var transport = "sse"
+    @Option(help: "Bench processes the subscribers are spread over (each holds up to about 19,000 connections and has its own loop thread).")
+    var processes = 1
+    @Option(help: .hidden) var part: String?
+    @Option(name: .customLong("part-output"), help: .hidden) var partOutput: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "The server under test: comet (ticks go in through PostgreSQL), or nchan (published by HTTP POST to /pub/SYMBOL, subscribed at /sub/SYMBOL).")
     var against: String = "comet"
@@ -38,7 +43,8 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         try OptionCheck.whole(port, "--port", 1...65_535)
-        try OptionCheck.whole(subscribers, "--subscribers", 1...19_000, "per bench process")
+        try OptionCheck.whole(processes, "--processes", 1...64)
+        try OptionCheck.whole(subscribers, "--subscribers", 1...(19_000 * processes), "(at most 19,000 per bench process; see --processes)")
         try OptionCheck.whole(symbols, "--symbols", 1...1000)
         try OptionCheck.whole(symbolsPerSubscriber, "--symbols-per-subscriber", 1...symbols, "(at most --symbols)")
         try OptionCheck.whole(burst, "--burst", 0...1_000_000, "ticks (0: a feed at --rate)")
@@ -49,9 +55,25 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard let kind = BenchSubscribers.Target(rawValue: against) else { die("--against must be comet or nchan") }
-        guard transport == "sse" || transport == "ws" else { die("--transport must be sse or ws, not \(transport)") }
-        let route = transport == "ws" ? "/ws" : "/stream"
+        guard let mode = BenchSubscribers.Transport(rawValue: transport) else {
+            die("--transport must be sse, ws, longpoll or bayeux, not \(transport)")
+        }
+        if kind == .nchan, mode == .longpoll || mode == .bayeux { die("--transport \(transport) is CometTicker's own; against nchan use sse or ws") }
         let names = (0..<symbols).map { String(format: "BENCH%03d", $0) }
+        /// The symbols subscriber `i` watches.
+        func watched(_ i: Int) -> [Int] { (0..<symbolsPerSubscriber).map { (i + $0) % names.count } }
+        let paths = (0..<subscribers).map { i -> String in
+            let list = watched(i).map { names[$0] }
+            if kind == .nchan { return symbolsPerSubscriber == 1 ? "/sub/\(list[0])" : "/multi?chans=\(list.joined(separator: ","))" }
+            switch mode {
+            case .sse: return "/stream?symbols=\(list.joined(separator: ","))"
+            case .ws: return "/ws?symbols=\(list.joined(separator: ","))"
+            case .longpoll: return "/poll?symbols=\(list.joined(separator: ","))"
+            case .bayeux: return "/cometd?channels=" + list.map { "/quotes/\($0)" }.joined(separator: ",")
+            }
+        }
+        let sourceList = sources.split(separator: ",").map(String.init)
+        if let part { return runPart(part, paths: paths, sources: sourceList, load: BenchSubscribers(target: kind, transport: mode)) }
         var feed: PGConnection?
         var cleanup: BenchCleanup?
         if kind == .comet {
@@ -66,14 +88,9 @@ struct Bench: ParsableCommand {
         var nextID: Int64 = 0
 
         let before = ServerSample(pids: serverPIDs)
-        let load = BenchSubscribers(target: kind, websocket: transport == "ws")
-        /// The symbols subscriber `i` watches.
-        func watched(_ i: Int) -> [Int] { (0..<symbolsPerSubscriber).map { (i + $0) % names.count } }
-        let paths = (0..<subscribers).map { i -> String in
-            let list = watched(i).map { names[$0] }.joined(separator: ",")
-            return kind == .comet ? "\(route)?symbols=\(list)" : (symbolsPerSubscriber == 1 ? "/sub/\(list)" : "/multi?chans=\(list)")
-        }
-        let openSeconds = load.open(host: host, port: port, paths: paths, sources: sources.split(separator: ",").map(String.init), timeout: 60)
+        let load: BenchLoad = processes == 1 ? BenchSubscribers(target: kind, transport: mode)
+            : BenchProcesses(count: processes) { [self] p in childArguments(part: p) }
+        let openSeconds = load.open(host: host, port: port, paths: paths, sources: sourceList, timeout: 60)
         guard load.opened > 0 else { die("no subscriber could open a stream at \(host):\(port) (\(load.failed) failed)") }
         Thread.sleep(forTimeInterval: 1)
         let connected = ServerSample(pids: serverPIDs)
@@ -115,7 +132,7 @@ struct Bench: ParsableCommand {
             usleep(10_000)
         }
         let feedSeconds = MonotonicClock.now() - start
-        load.settle() // until nothing arrives for 2 s: late ticks are late, not lost
+        load.settle()
         let after = ServerSample(pids: serverPIDs)
         let deliveries = load.stop()
 
@@ -160,6 +177,43 @@ struct Bench: ParsableCommand {
 }
 
 extension Bench {
+    /// The command line of bench process `part` (of `--processes`): these options, its share.
+    func childArguments(part: Int) -> [String] {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return [exe, "bench", "--host", host, "--port", String(port), "--subscribers", String(subscribers),
+                "--symbols", String(symbols), "--symbols-per-subscriber", String(symbolsPerSubscriber),
+                "--sources", sources, "--transport", transport, "--against", against, "--processes", String(processes),
+                "--part", "\(part)/\(processes)"]
+    }
+
+    /// One bench process of `--processes N`, as `BenchProcesses` drives it: open
+    /// this part's subscribers, say `ready`, then on each SIGUSR1 settle (say
+    /// `settled`), then write the deliveries to `--part-output` and exit.
+    func runPart(_ part: String, paths: [String], sources: [String], load: BenchSubscribers) {
+        let numbers = part.split(separator: "/").compactMap { Int($0) }
+        guard numbers.count == 2, numbers[1] >= 1, (0..<numbers[1]).contains(numbers[0]), let partOutput else {
+            die("--part must be P/N with 0 <= P < N, with --part-output")
+        }
+        // Blocked before any thread starts, so only sigwait below takes it.
+        var usr1 = sigset_t()
+        sigemptyset(&usr1)
+        sigaddset(&usr1, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &usr1, nil)
+        ParentDeath.follow()
+        let share = BenchProcesses.share(numbers[0], of: numbers[1], total: paths.count)
+        _ = load.open(host: host, port: port, paths: Array(paths[share]), firstIndex: share.lowerBound, sources: sources, timeout: 60)
+        var signal: Int32 = 0
+        say("ready \(load.opened) \(load.failed)")
+        sigwait(&usr1, &signal)
+        load.settle()
+        say("settled")
+        sigwait(&usr1, &signal)
+        let deliveries = load.stop()
+        do {
+            try BenchPartResult(openedIndexes: load.openedIndexes, failed: load.failed, closed: load.closed, deliveries: deliveries).write(to: partOutput)
+        } catch { die("cannot write \(partOutput): \(error)") }
+    }
+
     /// One blocking HTTP/1.0 POST (nchan's publisher endpoint); true on a 2xx.
     static func post(host: String, port: Int, path: String, body: String) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -171,45 +225,5 @@ extension Bench {
         let n = recv(fd, &buf, buf.count, 0)
         guard n > 12 else { return false }
         return buf[9] == UInt8(ascii: "2")
-    }
-}
-
-/// The bench's ticks (symbols BENCH000...) are deleted when it ends, so they
-/// do not stay in the user's `latest_quotes`, history and dashboard: the server
-/// under test reads the user's database, so the bench cannot use one of its own.
-/// Locally it deletes as the owner; with a URL whose role may not delete, it
-/// says what to run instead.
-struct BenchCleanup {
-    let url: String
-    let symbols: [String]
-
-    func run() {
-        do {
-            try PGConnection(url).exec("DELETE FROM ticks WHERE symbol = ANY($1::text[])", [TickSQL.arrayLiteral(symbols)])
-        } catch {
-            FileHandle.standardError.write(Data("ticker: could not delete the bench's ticks (\(error)); as the table's owner run: DELETE FROM ticks WHERE symbol LIKE 'BENCH%'\n".utf8))
-        }
-    }
-}
-
-/// CPU seconds and resident memory of the server's processes, from /proc.
-struct ServerSample {
-    var cpuSeconds = 0.0
-    var rssKB = 0
-
-    init(pids: [Int32]) {
-        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
-        for pid in pids {
-            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let close = stat.lastIndex(of: ")") {
-                let f = stat[stat.index(after: close)...].split(separator: " ")
-                // After the command: state is field 3; utime and stime are fields 14 and 15.
-                cpuSeconds += (Double(f[11]) ?? 0) / tick + (Double(f[12]) ?? 0) / tick
-            }
-            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) {
-                rssKB += Int(line.split(separator: " ")[1]) ?? 0
-            }
-        }
     }
 }

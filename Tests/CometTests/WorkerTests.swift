@@ -140,12 +140,14 @@ func feedTicks(_ url: String, count: Int, interval: Double, fault: (Int) throws 
 
 /// `ticker bench` is an instrument: check that it counts right, not how fast anything is.
 @Suite struct BenchToolTests {
-    @Test func benchCountsEveryTickAsDelivered() throws {
+    /// Streams in this process; long polls spread over two bench processes.
+    @Test(arguments: [["--transport", "sse"], ["--transport", "longpoll", "--processes", "2"]])
+    func benchCountsEveryTickAsDelivered(_ load: [String]) throws {
         let s = try TestServer(target: TestCluster.database())
         let ticker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ticker").path
         let (status, out) = try Shell.runStatus([ticker, "bench", "--port", "\(s.port)", "--subscribers", "40", "--symbols", "4",
                                                  "--rate", "50", "--duration", "2", "--json", "--database-url", s.target.adminURL,
-                                                 "--server-pid", "\(getpid())"])
+                                                 "--server-pid", "\(getpid())"] + load)
         #expect(status == 0, "\(out)")
         #expect(out.contains("\"subscribers\":\"40 of 40 (0 failed)\""))
         #expect(out.contains("\"lost\":\"0\""))

@@ -27,6 +27,7 @@ import TickerTestSupport
         (["bench"], "--rate", ["0", "1e7"]),
         (["bench"], "--duration", ["0", "86401"]),
         (["bench"], "--server-pid", ["0", "4194305", "99999999999"]),
+        (["bench"], "--processes", ["0", "65"]),
     ]
 
     @Test(arguments: options.indices)
