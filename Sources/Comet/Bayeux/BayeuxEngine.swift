@@ -20,7 +20,7 @@ final class BayeuxEngine {
     var sockets: [ObjectIdentifier: BayeuxWebSocket] = [:]
     private(set) lazy var publisher = BayeuxPublisher(context: context)
     /// Recent ticks' delivery texts, made once for all the clients of a wake-up.
-    private var rendered: [Int64: String] = [:]
+    var rendered: [Int64: String] = [:]
 
     init(context: ServerContext) {
         self.context = context
@@ -188,7 +188,7 @@ final class BayeuxEngine {
     }
 
     /// Forgets the held connect (answered, replaced, or its client left).
-    private func release(_ c: BayeuxClient, changingState: Bool = true) {
+    func release(_ c: BayeuxClient, changingState: Bool = true) {
         guard let h = c.held else { return }
         c.held = nil
         c.heldTimer = nil
@@ -199,46 +199,6 @@ final class BayeuxEngine {
     /// A WebSocket closed: its held connect, if any, is gone with it.
     func socketClosed(_ ws: BayeuxWebSocket) {
         for c in registry.clients.values where c.held?.link === ws { release(c) }
-    }
-
-    // MARK: Ticks
-
-    /// Sends a client's queued ticks where they can go now: its WebSocket, or
-    /// its held connect; otherwise they wait for its next connect.
-    func flush(_ c: BayeuxClient) {
-        guard !c.isGone else { return }
-        if c.outbox.overflowed { return forget(c, error: BayeuxError(402, "", "too many undelivered ticks; handshake again and resume")) }
-        if c.outbox.isEmpty { return }
-        if let ws = c.socket, ws.isOpen {
-            c.pushedOn = ObjectIdentifier(ws)
-            ws.send(deliveries(c.outbox.take()))
-        } else if c.held != nil, c.session.shouldAnswerHeld(), !(c.held!.link.pushes) {
-            answerHeld(c, changingState: true)
-        }
-    }
-
-    func deliveries(_ ticks: [EncodedTick]) -> [String] {
-        registry.delivered(ticks.count)
-        return ticks.map { t in
-            if let text = rendered[t.id] { return text }
-            if rendered.count >= 4096 { rendered.removeAll(keepingCapacity: true) }
-            let text = BayeuxReply.delivery(t)
-            rendered[t.id] = text
-            return text
-        }
-    }
-
-    // MARK: Forgetting
-
-    /// Forgets a client: off the hub, its held connect told to handshake.
-    func forget(_ c: BayeuxClient, error: BayeuxError? = nil, expired: Bool = true) {
-        if let error { answerHeld(c, changingState: true, error: error) } else { release(c) }
-        registry.remove(c.id, expired: expired)
-        context.hub.remove(c)
-    }
-
-    private func sweep() {
-        for c in registry.expiredClients(now: now) { forget(c, error: BayeuxError(402, "", "unknown client")) }
     }
 
     /// Shutdown: held connects answer (clients will find this server gone and handshake again elsewhere).
