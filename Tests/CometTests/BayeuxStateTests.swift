@@ -1,3 +1,4 @@
+import Foundation
 @testable import Comet
 import Quotes
 import Testing
@@ -191,6 +192,15 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         #expect(text.hasPrefix(#"{"channel":"/quotes/AAPL","data":{"id":42,"symbol":"AAPL""#))
         #expect(text.hasSuffix(#""ext":{"ticker":{"id":42}}}"#))
         #expect(text.components(separatedBy: #""id":"#).count == 3, "only data.id and ext.ticker.id: \(text)")
+    }
+
+    /// docs/BAYEUX.md shows a delivery exactly as the server renders one.
+    @Test func theDocumentedDeliveryIsTheServersOwn() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/BAYEUX.md"), encoding: .utf8)
+        let example = try #require(doc.split(separator: "\n").first { $0.hasPrefix(#"{"channel":"/quotes/AAPL","data":"#) })
+        let t = EncodedTick(Tick(id: 124, symbol: "AAPL", price: "189.23", size: 100, ts: "2026-11-24T12:00:00.123456Z"))
+        #expect(String(example) == BayeuxReply.delivery(t))
     }
 
     @Test func publishedDataIsCheckedLikeTheFeed() throws {
