@@ -65,6 +65,7 @@ public final class CometServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN) // libevent writes without MSG_NOSIGNAL
         let initial = try CursorPump.loadInitialState(databaseURL: config.databaseURL, logger: logger)
         port = try http.bind(host: config.host, port: config.port, reusePort: config.reusePort)
+        if case .owner(let home) = config.bayeux.home { try http.bindAlso(host: BayeuxHome.host, port: home) }
         let context = ServerContext(config: config, logger: logger, loop: loop, http: http,
                                     cursor: initial.cursor, latest: initial.latest)
         let router = Router(context: context)

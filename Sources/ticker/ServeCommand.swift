@@ -19,6 +19,8 @@ struct Serve: ParsableCommand {
     var workers: Int?
     @OptionGroup var bayeux: BayeuxOptions
     @Flag(help: .hidden) var worker = false
+    @Option(name: .customLong("worker-index"), help: .hidden) var workerIndex = 0
+    @Option(name: .customLong("bayeux-home"), help: .hidden) var bayeuxHome: Int?
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
@@ -47,7 +49,10 @@ struct Serve: ParsableCommand {
         let workers = self.workers ?? min(ProcessInfo.processInfo.activeProcessorCount, 64)
         if workers > 1 && !worker {
             // Workers re-run this command line with --worker; the database is ready now.
-            WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker"]).run()
+            // Worker 0 keeps every Bayeux session; the others relay /cometd to it on this loopback port.
+            let home: Int
+            do { home = try LocalCluster.freePort() } catch { die("\(error)") }
+            WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker", "--bayeux-home", "\(home)"]).run()
         }
         var config = CometConfiguration(databaseURL: target.serverURL)
         config.host = host
@@ -59,6 +64,7 @@ struct Serve: ParsableCommand {
         bayeux.apply(to: &config.bayeux, feedURL: target.feedURL)
         config.handleSignals = true
         config.reusePort = worker
+        if worker, let bayeuxHome { config.bayeux.home = workerIndex == 0 ? .owner(port: bayeuxHome) : .relay(port: bayeuxHome) }
         let server = CometServer(configuration: config, logger: logger)
         do {
             let bound = try server.start()

@@ -32,5 +32,8 @@ public struct BayeuxConfiguration: Sendable {
     /// The role publishes are inserted as (it needs INSERT on ticks: the feed's role).
     public var publishDatabaseURL: String?
 
+    /// Which worker keeps the sessions (`ticker serve --workers N`).
+    public var home = BayeuxHome.here
+
     public init() {}
 }

@@ -19,6 +19,7 @@ struct BayeuxRoute {
     }
 
     private func handle(_ req: HTTPRequest, _ q: QueryParameters) throws {
+        if context.relayBayeux(req) { return }
         let browser = self.browser(req)
         if req.method == .get, req.header("Upgrade")?.lowercased() == "websocket" { return upgrade(req, browser: browser) }
         let bytes: [UInt8]
@@ -42,7 +43,7 @@ struct BayeuxRoute {
         case .success(let batch):
             link.prepare()
             let browser = browser ?? newBrowser(req, batch)
-            engine.handle(batch, on: link, peer: req.peer, browser: browser)
+            engine.handle(batch, on: link, peer: context.clientAddress(req), browser: browser)
         }
     }
 
@@ -66,7 +67,7 @@ struct BayeuxRoute {
 
     private func upgrade(_ req: HTTPRequest, browser: String?) {
         let config = context.config
-        let peer = req.peer
+        let peer = context.clientAddress(req)
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         var settings = WebSocketStream.Configuration(idleTimeout: 2.5 * config.heartbeatSeconds, writeTimeout: config.writeTimeoutSeconds)
         settings.idleTimeout = max(settings.idleTimeout, config.bayeux.connectTimeoutSeconds * 2)
