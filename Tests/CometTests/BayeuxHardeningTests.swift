@@ -12,23 +12,24 @@ struct BayeuxResponse {
 }
 
 /// POSTs `body` to /cometd and reads the whole answer.
-func bayeuxPost(_ port: Int, _ body: String, headers: [String: String] = [:], timeout: Double = 10) throws -> BayeuxResponse {
-    let c = try bayeuxSend(port, body, headers: headers)
+func bayeuxPost(_ port: Int, _ body: String, headers: [String: String] = [:], timeout: Double = 10, source: String? = nil) throws -> BayeuxResponse {
+    let c = try bayeuxSend(port, body, headers: headers, source: source)
     _ = c.readUntil(timeout: timeout) { _ in false }
     return BayeuxResponse(status: c.status, headers: c.headers, body: c.text)
 }
 
 /// POSTs `body` to /cometd and returns at once (for connects that are held).
-func bayeuxSend(_ port: Int, _ body: String, headers: [String: String] = [:]) throws -> HTTPTestClient {
+func bayeuxSend(_ port: Int, _ body: String, headers: [String: String] = [:], source: String? = nil) throws -> HTTPTestClient {
     var head = "POST /cometd HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nConnection: close\r\n"
     for (k, v) in headers { head += "\(k): \(v)\r\n" }
     head += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
-    return try HTTPTestClient(port: port, path: "/cometd", rawRequest: head)
+    return try HTTPTestClient(port: port, path: "/cometd", rawRequest: head, source: source)
 }
 
 /// A handshake; returns the clientId.
-func bayeuxHandshake(_ port: Int, headers: [String: String] = [:]) throws -> String {
-    let r = try bayeuxPost(port, #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"],"id":"1"}]"#, headers: headers)
+func bayeuxHandshake(_ port: Int, headers: [String: String] = [:], source: String? = nil) throws -> String {
+    let r = try bayeuxPost(port, #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"],"id":"1"}]"#,
+                           headers: headers, source: source)
     guard let range = r.body.range(of: #""clientId":""#) else { throw TestError("no clientId: \(r.status) \(r.body)") }
     return String(r.body[range.upperBound...].prefix { $0 != "\"" })
 }
