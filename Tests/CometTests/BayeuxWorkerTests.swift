@@ -123,3 +123,18 @@ import TickerTestSupport
         #expect(during[1] > before[1], "worker 1 relayed some of the clients' connections: \(before) → \(during)")
     }
 }
+
+extension BayeuxWorkerTests {
+    /// The lead's instrument against the pool: `ticker bench --transport bayeux`
+    /// (one keep-alive connection per subscriber, which may land on either worker).
+    @Test func benchBayeuxSubscribersLoseAndRepeatNothingThroughThePool() throws {
+        let pool = try Pool()
+        defer { pool.process.terminate() }
+        let (status, out) = try Shell.runStatus([tickerExecutable, "bench", "--port", "\(pool.port)", "--transport", "bayeux",
+                                                 "--subscribers", "200", "--symbols", "5", "--rate", "50", "--duration", "3",
+                                                 "--json", "--database-url", pool.db.adminURL])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("\"subscribers\":\"200 of 200 (0 failed)\""), "\(out)")
+        #expect(out.contains("\"lost\":\"0\"") && out.contains("\"duplicated\":\"0\""), "\(out)")
+    }
+}
