@@ -27,6 +27,8 @@ struct Serve: ParsableCommand {
         try OptionCheck.whole(maxPerAddress, "--max-per-address", 0...19_000, "(0: no limit)")
         if let workers { try OptionCheck.whole(workers, "--workers", 1...64) }
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
+        if let bayeuxHome { try OptionCheck.whole(bayeuxHome, "--bayeux-home", 1...65535) }
+        try OptionCheck.whole(workerIndex, "--worker-index", 0...63)
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
     }
