@@ -52,8 +52,7 @@ struct Serve: ParsableCommand {
         if workers > 1 && !worker {
             // Workers re-run this command line with --worker; the database is ready now.
             // Worker 0 keeps every Bayeux session; the others relay /cometd to it on this loopback port.
-            let home: Int
-            do { home = try LocalCluster.freePort() } catch { die("\(error)") }
+            guard let home = FreePort.loopback() else { die("cannot find a free loopback port for the Bayeux relay") }
             WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker", "--bayeux-home", "\(home)"]).run()
         }
         var config = CometConfiguration(databaseURL: target.serverURL)

@@ -6,39 +6,13 @@ import Platform
 import Testing
 import TickerTestSupport
 
-/// A real `HTTPServer` on its own loop thread that relays every request's
-/// connection to `127.0.0.1:upstream`, adding `X-Relayed-For`.
-final class RelayServer: @unchecked Sendable {
-    private(set) var port = 0
-    private var stopEvent: WakeUp?
-    private let ready = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
-
-    init(upstream: Int) {
-        Thread { [self] in serve(upstream) }.start()
-        ready.wait()
-    }
-
-    func stop() {
-        stopEvent?.signal()
-        done.wait()
-    }
-
-    private func serve(_ upstream: Int) {
-        let loop = EventLoop()
-        var server: HTTPServer? = HTTPServer(loop: loop, requestTimeout: 5, maxHeaderBytes: 8192, logger: Logger(label: "test"))
-        server?.handler = { request in
-            let ok = ConnectionRelay.start(request, to: IPv4Endpoint(host: "127.0.0.1", port: upstream),
-                                           addHeaders: [("X-Relayed-For", request.peer)], dropHeaders: ["x-relayed-for"])
-            if !ok { request.respond(503, contentType: "text/plain", text: "no relay") }
-        }
-        port = try! server!.bind(host: "127.0.0.1", port: 0)
-        stopEvent = loop.wakeUp { loop.stop() }
-        ready.signal()
-        loop.run()
-        server = nil
-        stopEvent = nil
-        done.signal()
+/// A real `HTTPServer` that relays every request's connection to
+/// `127.0.0.1:upstream`, adding `X-Relayed-For`.
+func relayServer(upstream: Int) -> LiveServer {
+    LiveServer { request in
+        let ok = ConnectionRelay.start(request, to: IPv4Endpoint(host: "127.0.0.1", port: upstream),
+                                       addHeaders: [("X-Relayed-For", request.peer)], dropHeaders: ["x-relayed-for"])
+        if !ok { request.respond(503, contentType: "text/plain", text: "no relay") }
     }
 }
 
@@ -51,7 +25,7 @@ final class Upstream {
     private(set) var received: [UInt8] = []
 
     init() throws {
-        port = try LocalClusterPort.free()
+        port = try #require(FreePort.loopback())
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var on: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
@@ -94,24 +68,11 @@ final class Upstream {
     func write(_ text: String) { _ = text.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
 }
 
-/// A free port (the Postgres target's helper is not a dependency here).
-enum LocalClusterPort {
-    static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        _ = IPv4Endpoint(host: "127.0.0.1", port: 0).withSockaddr { Glibc.bind(fd, $0, $1) }
-        var address = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
 /// `ConnectionRelay`: how a worker hands a `/cometd` connection to worker 0.
 @Suite(.serialized) struct ConnectionRelayTests {
     @Test func theRequestGoesOnReframedWithTheRelayHeaderThenBytesFlowBothWaysUntilOneSideCloses() throws {
         let upstream = try Upstream()
-        let relay = RelayServer(upstream: upstream.port)
+        let relay = relayServer(upstream: upstream.port)
         defer { relay.stop() }
         let client = RawClient(port: relay.port)
         // A chunked body (evhttp decodes it), a forged relay header, and a second request right behind.
@@ -133,7 +94,7 @@ enum LocalClusterPort {
 
     @Test func theClientLeavingClosesTheUpstreamConnection() throws {
         let upstream = try Upstream()
-        let relay = RelayServer(upstream: upstream.port)
+        let relay = relayServer(upstream: upstream.port)
         defer { relay.stop() }
         do {
             let client = RawClient(port: relay.port)
@@ -148,7 +109,7 @@ enum LocalClusterPort {
     /// stops reading the upstream, whose writes then block; nothing is lost.
     @Test func aClientThatStopsReadingStallsTheUpstreamWithBoundedBuffers() throws {
         let upstream = try Upstream()
-        let relay = RelayServer(upstream: upstream.port)
+        let relay = relayServer(upstream: upstream.port)
         defer { relay.stop() }
         let client = RawClient(port: relay.port, receiveBuffer: 16384)
         client.write(Array("GET /big HTTP/1.1\r\nHost: h\r\n\r\n".utf8))
