@@ -138,3 +138,34 @@ extension BayeuxWorkerTests {
         #expect(out.contains("\"lost\":\"0\"") && out.contains("\"duplicated\":\"0\""), "\(out)")
     }
 }
+
+extension BayeuxWorkerTests {
+    /// The pool replaces a dead worker under the same index: a new worker 0
+    /// takes the sessions' port again (the sessions themselves are gone, so
+    /// clients re-handshake and resume by `ext.ticker.since`), and a dead
+    /// relaying worker only costs its clients a reconnect.
+    @Test func killingEitherWorkerLosesNothingForClientsWithTheResumeExtension() throws {
+        let pool = try Pool()
+        defer { pool.process.terminate() }
+        let clients = [
+            try PythonBayeuxClient(.aiocometd, port: pool.port, channels: ["/quotes/*"], ["--transport", "long-polling", "--resume"]),
+            try PythonBayeuxClient(.aiocometd, port: pool.port, channels: ["/quotes/*"], ["--transport", "websocket", "--resume"]),
+        ]
+        for c in clients {
+            #expect(c.wait(timeout: 30) { $0.log.contains("subscribed ") || $0.log.contains("/meta/subscribe successful=True") }, "\(c.log)")
+        }
+        try feedTicks(pool.db.feedURL, count: 120, interval: 0.03) { i in
+            if i == 30 { kill(pool.pids[0], SIGKILL) }
+            if i == 80 { kill(pool.pids[1], SIGKILL) }
+        }
+        let all = try databaseIDs(pool.db.adminURL)
+        for c in clients {
+            #expect(c.wait(timeout: 30) { $0.ids.last == all.last }, "\(c.ids.count) of \(all.count): \(c.log)")
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        for c in clients { #expect(c.ids == all, "\(c.ids.count) of \(all.count): \(c.log)") }
+        let id = try bayeuxHandshake(pool.port)
+        let connect = try bayeuxPost(pool.port, #"[{"channel":"/meta/connect","clientId":"\#(id)","connectionType":"long-polling"}]"#).body
+        #expect(connect.contains(#""successful":true"#), "the new workers share sessions again: \(connect)")
+    }
+}
