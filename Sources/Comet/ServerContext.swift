@@ -40,6 +40,8 @@ final class ServerContext {
         return images
     }()
 
+    /// Worker 0: the client address of each relayed connection (BayeuxHome.swift).
+    var relayedPeers: [ConnectionID: String] = [:]
     /// The Bayeux server at `/cometd`.
     private(set) lazy var bayeux = BayeuxEngine(context: self)
 
@@ -132,6 +134,7 @@ final class ServerContext {
     /// A connection with a stream or parked poll closed: forget its subscriber
     /// and free the request evhttp detached.
     private func connectionClosed(_ connection: ConnectionID) {
+        relayedPeers[connection] = nil
         guard let sub = untrack(connection) else { return }
         if let s = sub as? StreamSubscriber {
             metrics.streamsOpen[s.format, default: 1] -= 1

@@ -78,6 +78,18 @@ import TickerTestSupport
             let reply = try handshakeReply(pool.port, handshake, source: "127.0.0.4", headers: ["X-Ticker-Relayed-For": "10.0.0.\(i)"])
             #expect(reply.contains(#""successful":true"#) == (i < 2), "\(i): \(reply)")
         }
+        // Also in the later requests of a kept-alive connection, which the relay passes on as they are.
+        for source in (10..<16).map({ "127.0.0.\($0)" }) {
+            let client = RawClient(port: pool.port, source: source)
+            let requests = (0..<3).map { i in
+                "POST /cometd HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nX-Ticker-Relayed-For: 10.1.1.\(i)\r\n"
+                    + (i == 2 ? "Connection: close\r\n" : "") + "Content-Length: \(handshake.utf8.count)\r\n\r\n" + handshake
+            }
+            client.write(Array(requests.joined().utf8))
+            let answers = String(decoding: client.readToEnd(), as: UTF8.self)
+            #expect(answers.components(separatedBy: #""successful":true"#).count == 3, "\(source): \(answers)")
+            #expect(answers.contains("403::too many clients from your address"), "\(source): \(answers)")
+        }
     }
 
     /// aiocometd-ng (long-polling, whose pool uses two connections, and

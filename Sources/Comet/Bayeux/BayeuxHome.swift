@@ -22,14 +22,23 @@ public enum BayeuxHome: Sendable, Equatable {
 }
 
 extension ServerContext {
-    /// The client's address for limits and logs: the relaying worker's word
-    /// for it on the owner's loopback port, the socket's peer everywhere else.
+    /// The client's address for limits and logs: on the owner's loopback
+    /// port, what the relaying worker named in the connection's first request
+    /// (later requests on it are the client's raw bytes, so their header is
+    /// not believed); the socket's peer everywhere else.
     func clientAddress(_ req: HTTPRequest) -> String {
-        if case .owner(let port) = config.bayeux.home, req.localPort == port,
-           let relayed = req.header(BayeuxHome.relayedForHeader), !relayed.isEmpty {
-            return relayed
-        }
-        return req.peer
+        guard case .owner(let port) = config.bayeux.home, req.localPort == port, let connection = req.connection else { return req.peer }
+        if let known = relayedPeers[connection] { return known }
+        guard let relayed = req.header(BayeuxHome.relayedForHeader), !relayed.isEmpty else { return req.peer }
+        relayedPeers[connection] = relayed
+        http.watchClose(connection)  // connectionClosed forgets it
+        return relayed
+    }
+
+    /// A relayed connection became a WebSocket: it reports its close to the
+    /// stream now, not to `connectionClosed`, and carries no more requests.
+    func forgetRelayedPeer(_ connection: ConnectionID?) {
+        if let connection { relayedPeers[connection] = nil }
     }
 
     /// Worker i > 0: hands the whole connection to worker 0. True when it did;

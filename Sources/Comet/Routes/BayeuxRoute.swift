@@ -73,12 +73,14 @@ struct BayeuxRoute {
         settings.idleTimeout = max(settings.idleTimeout, config.bayeux.connectTimeoutSeconds * 2)
         settings.connection.maxMessageBytes = config.bayeux.maxMessageBytes
         let stream: WebSocketStream
+        let connection = req.connection
         switch WebSocketStream.upgrade(req, allowedOrigins: config.corsOrigins, configuration: settings) {
         case .failure(let rejection):
             for h in rejection.headers { req.setHeader(h.name, h.value) }
             return context.fail(req, rejection.status, rejection.reason)
         case .success(let s):
             stream = s
+            context.forgetRelayedPeer(connection)
         }
         let ws = BayeuxWebSocket(stream: stream, peer: peer, browser: browser)
         context.track(bayeuxSocket: ws)
