@@ -130,4 +130,13 @@ final class Upstream {
         let got = client.readToEnd().count
         #expect(got == sent, "the client got \(got) of \(sent) bytes")
     }
+
+    @Test func anUpstreamThatIsDownIsA503() throws {
+        let relay = relayServer(upstream: try #require(FreePort.loopback()))  // nothing listens there
+        defer { relay.stop() }
+        let client = RawClient(port: relay.port)
+        client.write(Array("POST /cometd HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n[]".utf8))
+        let answer = String(decoding: client.readToEnd(), as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") && answer.hasSuffix("restarting; retry\"}\n"), "\(answer)")
+    }
 }
