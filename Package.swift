@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "Comet", dependencies: [
             "EventHTTP", "Platform", "Quotes", "Postgres", "Imaging",
             .product(name: "Logging", package: "swift-log"),
+            // Token signatures (HS256, ES256; RS256 from _CryptoExtras): see TokenVerifier.
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "LoadGenerator", dependencies: ["EventHTTP", "Platform"]),
         .executableTarget(name: "ticker", dependencies: [
@@ -71,7 +74,10 @@ let package = Package(
         .testTarget(name: "EventHTTPTests", dependencies: [
             "EventHTTP", "TickerTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CometTests", dependencies: ["Imaging", "Quotes", "Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport"]),
+        .testTarget(name: "CometTests", dependencies: [
+            "Imaging", "Quotes", "Comet", "Ingest", "Postgres", "Platform", "TickerTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "CommandTests", dependencies: ["Postgres", "Platform", "TickerTestSupport"]),
         .testTarget(name: "BrowserTests", dependencies: ["Imaging", "Quotes", "Comet", "Postgres", "TickerTestSupport"]),
     ]

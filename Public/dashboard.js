@@ -2,6 +2,11 @@
  * The dashboard: a quote board fed by ticker.js (one connection shared by all
  * tabs), day figures from the server or /history, a chart, and a banner that
  * says when what you see may be stale.
+ *
+ * Where the server wants a token (`ticker serve --auth-key-file`), open the
+ * page with `?token=T`, or let the site set the `ticker_token` cookie. When T
+ * expires the page asks `window.tickerToken()` (a page embedding the
+ * dashboard sets it: a token, or a promise of one) and resumes where it was.
  */
 (function () {
   'use strict';
@@ -16,6 +21,20 @@
 
   function $(id) { return document.getElementById(id); }
   function json(r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }
+
+  // ---- access ----
+  var urlToken = params.get('token'), token = urlToken;
+  /** The token ticker.js asks for: the URL's first, then the embedding page's. */
+  function tokenFunction() {
+    if (typeof window.tickerToken !== 'function') return token;
+    return Promise.resolve(window.tickerToken()).then(function (t) { if (t) token = t; return token; });
+  }
+  /** A request of our own (quotes, history) with the same token as the stream. */
+  function api(path, params) {
+    var p = new URLSearchParams(params);
+    if (token) p.set('token', token);
+    return fetch(path + '?' + p);
+  }
 
   function initialSymbols() {
     var q = params.get('symbols');
@@ -43,7 +62,7 @@
    */
   function loadDays(list) {
     var asOf = Date.now();
-    fetch('quotes?' + new URLSearchParams({symbols: list.join(',')})).then(json).then(function (b) {
+    api('quotes', {symbols: list.join(',')}).then(json).then(function (b) {
       if (!b.day || !b.session) throw new Error('no day figures in /quotes');
       session.timeZone = b.session.time_zone || session.timeZone;
       session.opens = b.session.opens || session.opens;
@@ -57,8 +76,8 @@
 
   function loadDayFromHistory(sym, asOf) {
     var start = Day.sessionStart(asOf, session.timeZone, session.opens), iso = new Date(start).toISOString();
-    var before = fetch('history?' + new URLSearchParams({symbol: sym, to: iso, limit: 1})).then(json);
-    var bars = fetch('history?' + new URLSearchParams({symbol: sym, from: iso, interval: '1h', limit: 48})).then(json);
+    var before = api('history', {symbol: sym, to: iso, limit: 1}).then(json);
+    var bars = api('history', {symbol: sym, from: iso, interval: '1h', limit: 48}).then(json);
     Promise.all([before, bars]).then(function (b) { setDay(sym, Day.fromHistory(b[0].ticks, b[1].bars), start, asOf); }).catch(function () {});
   }
 
@@ -72,7 +91,7 @@
   }
 
   function loadSpark(sym) {
-    fetch('history?' + new URLSearchParams({symbol: sym, limit: 120})).then(json).then(function (b) {
+    api('history', {symbol: sym, limit: 120}).then(json).then(function (b) {
       if (b.ticks) table.setSpark(sym, b.ticks.map(function (t) { return +t.price; }));
     }).catch(function () {});
   }
@@ -90,7 +109,7 @@
     $('chart-title').textContent = sym + ' · ' + chart.interval;
     var r = table.rows[sym];
     chart.reference = r && r.day && r.day.reference !== null ? +r.day.reference : null;
-    fetch('history?' + new URLSearchParams({symbol: sym, interval: chart.interval, limit: 120})).then(json).then(function (b) {
+    api('history', {symbol: sym, interval: chart.interval, limit: 120}).then(json).then(function (b) {
       if (sym === selected) chart.setBars(b.bars || []);
     }).catch(function () {});
   }
@@ -149,12 +168,14 @@
   function freshness() {
     var s = lastStatus, text = '';
     var ago = Board.Format.age(Date.now() - lastDataAt);
-    if (s.database === 'down') text = 'The server has lost its database: prices are not updating (last update ' + ago + ' ago).';
+    if (s.state === 'refused') text = 'Refused by the server: ' + s.error;
+    else if (s.database === 'down') text = 'The server has lost its database: prices are not updating (last update ' + ago + ' ago).';
     else if (s.state === 'reconnecting') text = 'Connection lost: reconnecting… prices may be stale (last update ' + ago + ' ago).';
+    else if (s.state === 'authorizing' && Date.now() - lastDataAt > 5000) text = 'Access token expired: renewing… prices may be stale (last update ' + ago + ' ago).';
     var banner = $('banner');
     banner.textContent = text;
     banner.hidden = !text;
-    banner.setAttribute('data-state', s.database === 'down' ? 'database-down' : s.state);
+    banner.setAttribute('data-state', s.database === 'down' && s.state !== 'refused' ? 'database-down' : s.state);
     table.ageAll(!!text);
   }
   setInterval(freshness, 1000);
@@ -165,10 +186,24 @@
   symbols.forEach(function (s) { table.add(s); });
   table.resort();
 
+  /** Delayed rows and the status bar's delay, from what the server said last. */
+  function showDelays(s) {
+    var delayed = s.delayed || [];
+    symbols.forEach(function (sym) { table.setDelayed(sym, delayed.indexOf(sym) >= 0 ? s.delay : 0); });
+    $('delay').hidden = !delayed.length;
+    $('delay').querySelector('b').textContent = delayed.length ? Board.Format.delay(s.delay).replace('delayed ', '') : '–';
+  }
+
   window.tickIds = [];
   var options = {
     symbols: symbols,
     share: params.get('share') !== '0',
+    token: urlToken ? tokenFunction : undefined,
+    onError: function (e) {
+      // A symbol outside the token's claims keeps its row, with the server's reason.
+      (e.symbols || []).forEach(function (sym) { table.setRefused(sym, e.error); });
+      if (!(e.symbols || []).length) showError(e.error);
+    },
     onTick: function (t, info) {
       var live = !(info && info.snapshot);
       if (live) {
@@ -180,6 +215,7 @@
         if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
       }
       lastDataAt = Date.now();
+      if (t.delayed && lastStatus.delay > 0) table.setDelayed(t.symbol, lastStatus.delay);
       if (historyTimer) setTimeout(loadHistory, 0);
       var shown = table.tick(t, live);
       if (live && shown && t.symbol === selected) chart.merge(t);
@@ -189,7 +225,9 @@
       if (s.state === 'live' && s.database !== 'down') lastDataAt = Date.now();
       document.querySelector('[data-testid="transport"]').textContent = s.transport;
       if (s.cursor !== null && s.cursor !== undefined) $('cursor').textContent = s.cursor;
-      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.shared === 'follower' ? 'shared with another tab' : '';
+      $('note').textContent = s.conflated ? 'slow connection: showing latest values' : s.state === 'authorizing' ? 'getting an access token' :
+        s.shared === 'follower' ? 'shared with another tab' : '';
+      if (s.delayed) showDelays(s);
       freshness();
     }
   };

@@ -14,6 +14,14 @@
     return Math.floor(s / 86400) + 'd';
   }
 
+  /** "delayed 15 min", "delayed 2 s": what a delayed row says (the server's `delay`, seconds). */
+  function delay(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    if (s < 60 || s % 60) return 'delayed ' + s + ' s';
+    if (s < 7200 || s % 3600) return 'delayed ' + s / 60 + ' min';
+    return 'delayed ' + s / 3600 + ' h';
+  }
+
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -56,7 +64,7 @@
     return out;
   }
 
-  var Format = {age: age, time: time, priceTicks: priceTicks, timeTicks: timeTicks};
+  var Format = {age: age, delay: delay, time: time, priceTicks: priceTicks, timeTicks: timeTicks};
   var Board = global.Board = global.Board || {};
   Board.Format = Format;
   if (typeof module === 'object' && module.exports) module.exports = Format;

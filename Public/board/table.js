@@ -2,6 +2,8 @@
  * The quote table: one row per symbol, Last by event time (an older tick is
  * counted but never overwrites a newer Last), change against the day's
  * reference, the quote's age, greyed rows when stale, sortable columns.
+ * A row served late is marked "delayed 15 min" (`data-delayed`, seconds); a
+ * symbol the server refuses says why (`data-refused`, the server's message).
  * Symbols go into the page as text (textContent), never as HTML.
  */
 (function (global) {
@@ -26,18 +28,44 @@
     if (this.rows[sym]) return this.rows[sym];
     var self = this, tr = el('tr'), cells = {};
     tr.setAttribute('data-symbol', sym);
-    tr.appendChild(el('td', 'sym', sym));
+    var symCell = el('td', 'sym', sym);
+    var note = el('small', 'note'); note.setAttribute('data-field', 'note'); symCell.appendChild(note);
+    tr.appendChild(symCell);
     FIELDS.forEach(function (f) {
       var td = el('td', f[1], '–'); td.setAttribute('data-field', f[0]); cells[f[0]] = td; tr.appendChild(td);
     });
-    var age = el('small', 'age'); age.setAttribute('data-field', 'age'); cells.age = age;
+    var age = el('small', 'age'); age.setAttribute('data-field', 'age'); cells.age = age; cells.note = note;
     var sc = el('td', 'wide'), canvas = el('canvas', 'spark'); canvas.width = 90; canvas.height = 24; sc.appendChild(canvas); tr.appendChild(sc);
     var rm = el('td', 'rm'), b = el('button', 'remove', '×'); b.title = 'Remove ' + sym; b.setAttribute('aria-label', 'Remove ' + sym); rm.appendChild(b); tr.appendChild(rm);
     b.onclick = function (e) { e.stopPropagation(); self.onRemove(sym); };
     tr.onclick = function () { self.onSelect(sym); };
-    var row = this.rows[sym] = {sym: sym, tr: tr, cells: cells, canvas: canvas, last: null, day: null, openTick: null, spark: [], start: null, asOf: 0, pending: []};
+    var row = this.rows[sym] = {sym: sym, tr: tr, cells: cells, canvas: canvas, last: null, day: null, openTick: null, spark: [], start: null, asOf: 0, pending: [], delay: 0, refused: null};
     this.tbody.appendChild(tr);
     return row;
+  };
+
+  /** The server serves this symbol `seconds` late (0: live). */
+  Table.prototype.setDelayed = function (sym, seconds) {
+    var r = this.rows[sym];
+    if (!r || r.delay === seconds) return;
+    r.delay = seconds;
+    if (seconds > 0) r.tr.setAttribute('data-delayed', String(seconds)); else r.tr.removeAttribute('data-delayed');
+    this.note(r);
+    this.age(r);
+  };
+
+  /** The server refused this symbol: its one-line message stays on the row. */
+  Table.prototype.setRefused = function (sym, message) {
+    var r = this.rows[sym];
+    if (!r) return;
+    r.refused = message;
+    if (message) r.tr.setAttribute('data-refused', message); else r.tr.removeAttribute('data-refused');
+    this.note(r);
+  };
+
+  Table.prototype.note = function (r) {
+    r.cells.note.textContent = r.refused ? r.refused : r.delay > 0 ? Format.delay(r.delay) : '';
+    r.cells.note.className = 'note' + (r.refused ? ' refused' : r.delay > 0 ? ' delayed' : '');
   };
 
   Table.prototype.remove = function (sym) {
@@ -109,11 +137,11 @@
     this.age(r);
   };
 
-  /** Age of the quote; the row greys when old or when the whole board is stale. */
+  /** Age of the quote; the row greys when old (beyond its delay) or when the whole board is stale. */
   Table.prototype.age = function (r) {
     var now = Date.now(), ms = r.last ? now - Date.parse(r.last.ts) : null;
     r.cells.age.textContent = ms === null ? '' : ' ' + Format.age(ms);
-    r.tr.classList.toggle('stale', this.allStale || ms === null || ms > this.staleAfter);
+    r.tr.classList.toggle('stale', this.allStale || ms === null || ms - r.delay * 1000 > this.staleAfter);
   };
   Table.prototype.ageAll = function (allStale) {
     this.allStale = allStale;

@@ -1,12 +1,13 @@
 /*
  * The CometTicker client library's public face. No build step, no dependencies:
  * the server serves `/ticker.js` as this folder's parts joined in order
- * (ladder, cursor, wire, connection, streams, socket, polls, share, api; see
+ * (ladder, cursor, token, wire, connection, streams, socket, polls, auth, share, api; see
  * Sources/Comet/Routes/StaticFiles.swift), so a page needs one script tag:
  *
  *   <script src="http://127.0.0.1:8080/ticker.js"></script>
  *
- *   var t = Ticker.connect({symbols: ['AAPL'], onTick: fn, onStatus: fn, since: null, share: true});
+ *   var t = Ticker.connect({symbols: ['AAPL'], onTick: fn, onStatus: fn, onError: fn, since: null, share: true,
+ *                           token: 'T' | function () { return 'T' or a promise of it; }});
  *   t.subscribe('MSFT'); t.unsubscribe('AAPL'); t.close();
  *
  * It opens a WebSocket first (/ws; a refused Upgrade or no hello in time steps
@@ -17,6 +18,8 @@
  * and polling, and every probeInterval it tries one step up. A server that is
  * restarting (refused, bye, 503) is retried on the same rung with back-off.
  * With {share: true}, tabs of one origin share one connection (share.js).
+ * With {token}, every request carries it; an expired one is renewed and the
+ * connection resumes on its rung from its cursor (token.js, auth.js).
  */
 (function (global) {
   'use strict';
@@ -66,7 +69,7 @@
       if (this._socketSend && this._socketSend({subscribe: [symbol]})) return;
       // A new symbol: its latest quote, then everything after the cursor.
       var self = this;
-      fetch(this.base + '/quotes?' + Ticker._qs({symbols: symbol})).then(function (r) { return r.json(); })
+      fetch(this._url('/quotes', {symbols: symbol})).then(function (r) { return r.json(); })
         .then(function (b) { if (b.quotes) self._snapshot(b.quotes); }).catch(function () {});
       this.start();
     };
@@ -79,6 +82,7 @@
     C.close = function () {
       this.closed = true;
       clearInterval(this.probeTimer);
+      clearTimeout(this.renewTimer);
       this._stop();
     };
   }

@@ -19,7 +19,11 @@
     this.onTick = options.onTick || function () {};
     this.onSnapshot = options.onSnapshot || null;
     this.onStatus = options.onStatus || function () {};
+    this.onError = options.onError || function () {};
     this.cursorState = new T.CursorState(options.since);
+    this.auth = new T.TokenSource(options.token);
+    this.delay = 0;         // seconds the server delays the delayed symbols by
+    this.delayed = [];      // our symbols it serves delayed (hello, poll answers)
     this.transport = options.transport || 'sse';
     var lo = options.ladder || {};
     // WebSocket first, unless the page has none or asked for a streaming transport.
@@ -49,7 +53,7 @@
 
   Connection.prototype.status = function (extra) {
     var s = {transport: this.ladder.mode, cursor: this.cursorState.cursor, received: this.received,
-             state: this.state, database: this.database};
+             state: this.state, database: this.database, delay: this.delay, delayed: this.delayed.slice()};
     for (var k in extra || {}) s[k] = extra[k];
     this.onStatus(s);
   };
@@ -88,6 +92,8 @@
   Connection.prototype.start = function () {
     this._stop();
     if (this.closed || !this.symbols.length) return;
+    // A token function is asked before the first request (and while it renews one).
+    if (this.auth.needed()) { if (!this.auth.pending) this._renew(this.auth.begin()); return; }
     this.status();
     var m = this.ladder.mode;
     if (m === 'websocket' || (m === 'streaming' && this.ladder.probing !== 'streaming')) this._stream();
@@ -99,8 +105,8 @@
   Connection.prototype._ticks = function (ticks) {
     for (var i = 0; i < ticks.length; i++) {
       var t = ticks[i];
-      if (this.symbols.indexOf(t.symbol) < 0) { this.cursorState.learn(t.id); continue; }
-      if (!this.cursorState.accept(t.id)) continue;
+      if (this.symbols.indexOf(t.symbol) < 0) { this.cursorState.pass(t.id); continue; }
+      if (!this.cursorState.accept(t.id, t.delayed)) continue;
       this.received += 1;
       this.onTick(t, {transport: this.ladder.mode});
     }
@@ -120,6 +126,15 @@
     if (was !== 'live') this.status();
   };
 
+  /**
+   * What the server says of delays (hello, poll answers): `delay` s and the
+   * `delayed` symbols, left out when none of ours is delayed.
+   */
+  Connection.prototype._delays = function (data) {
+    this.delay = typeof data.delay === 'number' ? data.delay : 0;
+    this.delayed = Array.isArray(data.delayed) ? data.delayed : [];
+  };
+
   Connection.prototype._database = function (state) {
     if (state !== 'up' && state !== 'down') return;
     if (state === this.database) return;
@@ -135,16 +150,17 @@
       clearTimeout(this.helloTimer);
       this.streamInfo.hello = true;
       c.learn(data.cursor);
+      this.auth.accepted();
+      this._delays(data);
       this.ladder.streamHello(this.streamInfo.rung);
       this.state = 'live';
       if (data.database) this.database = data.database;
       this.status({hello: true});
     } else if (name === 'snapshot') {
       this._snapshot(data.ticks, id === null || id === undefined ? data.cursor : id);
-    } else if (name === 'tick') {
-      this._ticks([data]);
-    } else if (name === 'ticks') {
-      this._ticks(data);
+    } else if (name === 'tick' || name === 'ticks') {
+      this._ticks(name === 'tick' ? [data] : data);
+      if (typeof id === 'string') c.learn(id);   // a pair: the stream's position after it
     } else if (name === 'conflated') {
       c.conflated();
       this.status({conflated: data});
@@ -157,6 +173,10 @@
       this._database(data.database);
     } else if (name === 'bye') {
       this._streamEnded({bye: true, retry: data.retry});
+    } else if (name === 'token-expired') {
+      // Not an outage and not a proxy: a new token, then the same rung from our cursor.
+      this.streamInfo = null;
+      this._renew(this.auth.expired());
     }
   };
 

@@ -11,20 +11,28 @@
     var since = this.cursorState.since();
     var p = {symbols: this.symbols.join(',')};
     if (since !== null) { p.since = since; p.wait = wait; }
-    var started = Date.now();
+    var started = Date.now(), self = this, gen = this.generation;
     var ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
     var killer = setTimeout(function () { if (ctl) ctl.abort(); }, (wait + 10) * 1000);
     var status = 0;
-    fetch(this.base + '/poll?' + T._qs(p), {cache: 'no-store', signal: ctl ? ctl.signal : undefined})
-      .then(function (r) { status = r.status; return r.ok ? r.json() : null; })
-      .then(function (body) { clearTimeout(killer); done(status, body, (Date.now() - started) / 1000); },
-            function () { clearTimeout(killer); done(status === 200 ? 0 : status, null, (Date.now() - started) / 1000); });
+    // A refusal (401, 403) is the token's business, never the ladder's.
+    function refused(body) {
+      if (status !== 401 && status !== 403) return false;
+      if (gen === self.generation) self._refusal(status, body);
+      return true;
+    }
+    fetch(this._url('/poll', p), {cache: 'no-store', signal: ctl ? ctl.signal : undefined})
+      .then(function (r) { status = r.status; return r.ok || status === 401 || status === 403 ? r.json() : null; })
+      .then(function (body) { clearTimeout(killer); if (!refused(body)) done(status, body, (Date.now() - started) / 1000); },
+            function () { clearTimeout(killer); if (!refused(null)) done(status === 200 ? 0 : status, null, (Date.now() - started) / 1000); });
     return ctl;
   };
 
   /** What a poll answer says: a snapshot, a reset, ticks, the cursor, the database. */
   C._pollBody = function (body) {
     if (!body) return;
+    this.auth.accepted();
+    this._delays(body);
     if (body.snapshot) this._snapshot(body.ticks || [], body.cursor);
     else {
       if (body.reset) this.cursorState.reset(body.cursor);

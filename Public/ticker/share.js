@@ -21,6 +21,7 @@
     this.view = new T.CursorState(options.since);
     this.onTick = options.onTick || function () {};
     this.onStatus = options.onStatus || function () {};
+    this.onError = options.onError || function () {};
     this.leader = false;
     this.conn = null;
     this.tabs = {};          // leader only: tab -> symbols
@@ -46,10 +47,10 @@
 
   /** A tick for this tab, from its own connection or the leader's. */
   SharedConnection.prototype._receive = function (t, snapshot, transport) {
-    if (!snapshot) this.view.learn(t.id);
+    if (!snapshot) this.view.pass(t.id);
     if (this.symbols.indexOf(t.symbol) < 0) return;
     if (snapshot) this.onTick(t, {snapshot: true, transport: transport});
-    else if (this.view.accept(t.id)) this.onTick(t, {transport: transport});
+    else if (this.view.accept(t.id, t.delayed)) this.onTick(t, {transport: transport});
   };
 
   SharedConnection.prototype._status = function (s) {
@@ -66,6 +67,7 @@
     if (!m || this.closed) return;
     if (m.type === 'tick') this._receive(m.tick, m.snapshot, m.transport);
     else if (m.type === 'status') this._status(m.status);
+    else if (m.type === 'error') this.onError(m.error);
     else if (m.type === 'snapshot' && m.to === this.tab) {
       this.view.snapshot(m.cursor);
       var self = this;
@@ -85,7 +87,7 @@
     this.tabs[m.tab] = m.symbols;
     var c = this.conn, self = this;
     var mine = c.cursorState.since();
-    var rewind = m.since !== null && mine !== null && m.since < mine ? m.since : undefined;
+    var rewind = T.CursorState.behind(m.since, mine) ? m.since : undefined;
     m.symbols.forEach(function (s) { if (c.symbols.indexOf(s) < 0) c.subscribe(s, rewind); });
     if (rewind !== undefined) c.subscribe(m.symbols[0] || this.symbols[0], rewind);
     this._prune();   // a tab that dropped a symbol
@@ -118,6 +120,8 @@
       self._receive(t, snapshot, info && info.transport);
     };
     o.onStatus = function (s) { self.lastStatus = s; self._send({type: 'status', status: s}); self._status(s); };
+    // The leader's token (the options carry it) serves every tab; refusals reach them all.
+    o.onError = function (e) { self._send({type: 'error', error: e}); self.onError(e); };
     this.conn = new T.Connection(o);
     this.ladder = this.conn.ladder;
     this._send({type: 'leader', tab: this.tab});

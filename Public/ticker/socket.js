@@ -13,6 +13,7 @@
   C._socketURL = function () {
     var base = this.base || (global.location ? global.location.protocol + '//' + global.location.host : '');
     var p = {symbols: this.symbols.join(','), since: this.cursorState.since()};
+    if (this.auth.value) p.token = this.auth.value;
     return base.replace(/^http/, 'ws') + '/ws?' + T._qs(p);
   };
 
@@ -20,6 +21,7 @@
   C._openSocket = function (gen) {
     var self = this, info = this.streamInfo, ws;
     if (info) info.socketOpened = false;
+    this.socketChanged = false;
     try {
       ws = this.ws = new WebSocket(this._socketURL());
     } catch (e) {
@@ -30,14 +32,32 @@
       if (gen !== self.generation) return;
       var m;
       try { m = JSON.parse(e.data); } catch (err) { return; }
-      if (m && typeof m.event === 'string') self._event(m.event, m.data, gen, m.id === undefined ? null : m.id);
+      if (m && typeof m.event === 'string') self._event(m.event, m.data, gen, T.Wire.cursorId(m.id));
     };
-    ws.onclose = function () { if (gen === self.generation) self._streamEnded({}); };
+    ws.onclose = function (e) {
+      if (gen !== self.generation) return;
+      if (e && e.code === 1008 && self.socketChanged) return self._socketRefusedChange();
+      self._streamEnded({});
+    };
+  };
+
+  /**
+   * The server closed the socket (1008) for a symbol we just added: a delayed
+   * one on a socket opened with live symbols only (or the other way round),
+   * or one outside the token's claims. Not a proxy, not a cut: open a socket
+   * with the whole set from the cursor, as the server asks (a refused symbol
+   * is then named and dropped).
+   */
+  C._socketRefusedChange = function () {
+    this.streamInfo = null;
+    this.socketChanged = false;
+    this.start();
   };
 
   /** Sends a subscription change on a socket that said hello; false when there is none. */
   C._socketSend = function (message) {
     if (!this.ws || this.ws.readyState !== 1 || !this.streamInfo || !this.streamInfo.hello) return false;
+    if (message.subscribe) this.socketChanged = true;
     this.ws.send(JSON.stringify(message));
     return true;
   };

@@ -11,7 +11,7 @@
     var p = {symbols: this.symbols.join(','), transport: transport === 'sse' ? null : transport};
     p.since = this.cursorState.since();
     for (var k in extra || {}) p[k] = extra[k];
-    return this.base + '/stream?' + T._qs(p);
+    return this._url('/stream', p);
   };
 
   C._stream = function () {
@@ -46,9 +46,9 @@
     if (transport === 'sse' && typeof EventSource === 'undefined') transport = 'xhr';
     if (transport === 'sse') {
       var es = this.es = new EventSource(this._streamURL('sse'));
-      ['hello', 'snapshot', 'tick', 'conflated', 'reset', 'bye', 'status', 'heartbeat'].forEach(function (name) {
+      ['hello', 'snapshot', 'tick', 'conflated', 'reset', 'bye', 'status', 'heartbeat', 'token-expired'].forEach(function (name) {
         es.addEventListener(name, function (e) {
-          self._event(name, JSON.parse(e.data), gen, e.lastEventId ? +e.lastEventId : null);
+          self._event(name, JSON.parse(e.data), gen, Wire.cursorId(e.lastEventId));
         });
       });
       es.onerror = function () { if (gen === self.generation) self._streamEnded({}); };
@@ -83,6 +83,12 @@
     };
     x.onloadend = function () {
       if (gen !== self.generation) return;
+      if (x.status === 401 || x.status === 403) {
+        var body = null;
+        try { body = JSON.parse(x.responseText); } catch (e) {}
+        self.streamInfo = null;
+        return self._refusal(x.status, body);
+      }
       if (x.status === 503 || x.status === 0 || x.status >= 500) self._streamEnded({status: x.status});
       else self._streamEnded({});
     };

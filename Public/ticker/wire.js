@@ -8,6 +8,17 @@
 (function (global) {
   'use strict';
 
+  /**
+   * A cursor from the wire: a plain id as a number, a pair "L:D" (a stream
+   * mixing live and delayed symbols) as the string it is, anything else null.
+   */
+  function cursorId(value) {
+    if (typeof value === 'number') return isFinite(value) ? value : null;
+    if (typeof value !== 'string') return null;
+    if (/^\d+$/.test(value)) return +value;
+    return /^\d+:\d+$/.test(value) ? value : null;
+  }
+
   /** One SSE-framed block (the `xhr` transport) as {event, data, id}; null when empty. */
   function eventFromBlock(block) {
     var ev = null, data = null, id = null;
@@ -20,7 +31,7 @@
       var value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'event') ev = value;
       else if (field === 'data') data = data === null ? value : data + '\n' + value;
-      else if (field === 'id' && /^\d+$/.test(value)) id = +value;
+      else if (field === 'id' && cursorId(value) !== null) id = cursorId(value);
     }
     if (data === null) return id === null ? null : {event: 'heartbeat', data: {cursor: id}, id: id};
     return {event: ev || 'message', data: JSON.parse(data), id: id};
@@ -78,7 +89,7 @@
       var body = sep ? part.slice(sep.index + sep[0].length) : '';
       if (body) {
         var m = JSON.parse(body);
-        events.push({event: m.event, data: m.data, id: m.id === undefined ? null : m.id});
+        events.push({event: m.event, data: m.data, id: m.id === undefined ? null : cursorId(m.id)});
       }
       if (closing) { done = true; text = ''; break; }
       text = text.slice(lineEnd + 1);
@@ -94,14 +105,15 @@
     if (!payload || typeof payload !== 'object' || !Array.isArray(payload.ticker)) return null;
     var m = payload.ticker;
     if (typeof m[0] !== 'string' || m.length < 2) return null;
-    return {event: m[0], data: m[1], id: typeof m[2] === 'number' ? m[2] : null};
+    return {event: m[0], data: m[1], id: cursorId(m[2])};
   }
 
   var Wire = {
     parseEventStream: parseEventStream,
     multipartBoundary: multipartBoundary,
     parseMultipart: parseMultipart,
-    frameMessage: frameMessage
+    frameMessage: frameMessage,
+    cursorId: cursorId
   };
   var Ticker = global.Ticker = global.Ticker || {};
   Ticker.Wire = Wire;

@@ -40,6 +40,12 @@ public struct CometConfiguration: Sendable {
     public var bayeux = BayeuxConfiguration()
     /// Stop on SIGTERM/SIGINT (the command line sets it; tests do not).
     public var handleSignals = false
+    /// `--auth-key-file`: tokens are required on every data route (see `TokenKey`); nil: open.
+    public var authKeyFile: URL?
+    /// `--delay`: seconds a delayed symbol lags its live ticks.
+    public var delaySeconds = 900.0
+    /// Seconds of clock difference forgiven on a token's `exp` and `nbf`.
+    public var tokenLeewaySeconds = 30.0
 
     public init(databaseURL: String) { self.databaseURL = databaseURL }
 }

@@ -63,11 +63,23 @@ public final class CometServer: @unchecked Sendable {
     @discardableResult
     public func start() throws -> Int {
         signal(SIGPIPE, SIG_IGN) // libevent writes without MSG_NOSIGNAL
+        // The key first: a wrong key file is the operator's mistake, said in one line before anything starts.
+        var verifier: TokenVerifier?
+        if let file = config.authKeyFile {
+            do { verifier = TokenVerifier(key: try TokenKey(contentsOf: file), leeway: config.tokenLeewaySeconds) } catch {
+                throw ServerError("\(error)")
+            }
+        }
         let initial = try CursorPump.loadInitialState(databaseURL: config.databaseURL, logger: logger)
         port = try http.bind(host: config.host, port: config.port, reusePort: config.reusePort)
         if case .owner(let home) = config.bayeux.home { try http.bindAlso(host: BayeuxHome.host, port: home) }
+        var delayed: DelayedFeed.InitialState?
+        if config.authKeyFile != nil {
+            delayed = try DelayedFeed.loadInitialState(databaseURL: config.databaseURL, delaySeconds: config.delaySeconds,
+                                                       liveCursor: initial.cursor, logger: logger)
+        }
         let context = ServerContext(config: config, logger: logger, loop: loop, http: http,
-                                    cursor: initial.cursor, latest: initial.latest)
+                                    cursor: initial.cursor, latest: initial.latest, verifier: verifier, delayed: delayed)
         let router = Router(context: context)
         StreamRoute(context: context).register(on: router)
         WebSocketRoute(context: context).register(on: router)

@@ -23,6 +23,8 @@ final class CursorPump {
     private(set) var databaseUp = true
     /// Told each time `databaseUp` changes, so clients can be told.
     var onDatabaseChange: ((Bool) -> Void)?
+    /// Told every fetch's ticks after the hub routed them (the delay line).
+    var onTicks: (([Tick]) -> Void)?
     /// Requests waiting for the cursor to reach a client's (see `catchUp`).
     private var waiters: [(id: Int64, done: () -> Void, timer: LoopEvent)] = []
     private let loop: EventLoop
@@ -118,6 +120,7 @@ final class CursorPump {
             case .success(let r):
                 let ticks = TickSQL.ticks(from: r)
                 self.hub.publish(ticks) // parked polls answer from here too
+                if !ticks.isEmpty { self.onTicks?(ticks) }
                 if let w = self.wakeTime { self.lastFetchSeconds = MonotonicClock.now() - w }
                 self.wakeTime = nil
                 let next = self.reader.fetched(lastID: ticks.last?.id, full: ticks.count == Self.fetchBatch)

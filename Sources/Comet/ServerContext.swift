@@ -18,6 +18,12 @@ final class ServerContext {
     /// History, replays: everything but the cursor's own reads.
     let queryDB: DatabaseDriver
     var metrics = Metrics()
+    /// Tokens and entitlements (open without `--auth-key-file`).
+    let access: AccessControl
+    /// The delayed view, when authorisation is on (tokens may grant delayed symbols).
+    let delayed: DelayedFeed?
+    /// Streams mixing live and delayed symbols.
+    var mixed: [ObjectIdentifier: MixedStream] = [:]
     private(set) var admission: Admission
     /// The long-lived response on each connection (a stream or a parked poll).
     private var active: [ConnectionID: TickSubscriber] = [:]
@@ -45,7 +51,8 @@ final class ServerContext {
     /// The Bayeux server at `/cometd`.
     private(set) lazy var bayeux = BayeuxEngine(context: self)
 
-    init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick]) {
+    init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick],
+         verifier: TokenVerifier? = nil, delayed: DelayedFeed.InitialState? = nil) {
         self.config = config
         self.logger = logger
         self.loop = loop
@@ -53,6 +60,8 @@ final class ServerContext {
         hub = TickHub(cursor: cursor, latest: latest, logCapacity: config.tickLogCapacity)
         pump = CursorPump(loop: loop, databaseURL: config.databaseURL, hub: hub, logger: logger)
         queryDB = DatabaseDriver(loop: loop, url: config.databaseURL, logger: logger)
+        access = AccessControl(verifier: verifier, delaySeconds: config.delaySeconds)
+        self.delayed = delayed.map { DelayedFeed(loop: loop, delaySeconds: config.delaySeconds, state: $0, logCapacity: config.tickLogCapacity) }
         admission = Admission(maxTotal: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress)
         var p: [WireFormat: [UInt8]] = [:]
         for f in WireFormat.allCases { p[f] = f.transport.preamble(retryMilliseconds: config.retryMilliseconds) }
@@ -64,6 +73,11 @@ final class ServerContext {
         pump.onDatabaseChange = { [unowned self] up in
             for s in self.streams.values { s.send(.status(databaseUp: up)) }
             for w in self.sockets.values { w.send(.status(databaseUp: up)) }
+            for m in self.mixed.values { m.send(.status(databaseUp: up)) }
+        }
+        if let delayed {
+            pump.onTicks = { delayed.enter($0) }
+            delayed.start()
         }
         pump.start()
         queryDB.start()
@@ -80,7 +94,9 @@ final class ServerContext {
         admission.admit(peer: peer)
         active[connection] = sub
         http.watchClose(connection)
-        if !sub.symbols.isEmpty { hub.add(sub) }
+        let home = sub.home ?? hub
+        sub.home = home
+        if !sub.symbols.isEmpty { home.add(sub) }
         if let s = sub as? StreamSubscriber { streams[ObjectIdentifier(s)] = s }
     }
 
@@ -91,21 +107,49 @@ final class ServerContext {
         guard let found = active[connection], sub == nil || found === sub else { return nil }
         active[connection] = nil
         admission.release(peer: found.peer)
-        hub.remove(found)
+        (found.home ?? hub).remove(found)
+        found.expiry = nil
+        found.onDetach?()
+        found.onDetach = nil
         if let s = found as? StreamSubscriber { streams[ObjectIdentifier(s)] = nil }
+        if let m = found as? MixedStream { mixed[ObjectIdentifier(m)] = nil }
         return found
     }
 
-    var openResponses: Int { active.count + sockets.count + bayeux.sockets.count }
+    var openResponses: Int { active.count + sockets.count + bayeux.sockets.count + mixed.values.filter { $0.streamOutput == nil }.count }
 
     /// Registers an upgraded WebSocket (counted by admission like a stream).
     func track(socket w: WebSocketSubscriber, peer: String) {
         w.peer = peer
         admission.admit(peer: peer)
         sockets[ObjectIdentifier(w)] = w
-        hub.add(w)
+        let home = w.home ?? hub
+        w.home = home
+        home.add(w)
         metrics.websocketsOpened += 1
         metrics.websocketsOpen += 1
+    }
+
+    /// Registers an upgraded WebSocket mixing live and delayed symbols.
+    func track(mixedSocket m: MixedStream, peer: String) {
+        m.peer = peer
+        admission.admit(peer: peer)
+        mixed[ObjectIdentifier(m)] = m
+        m.attach()
+        metrics.websocketsOpened += 1
+        metrics.websocketsOpen += 1
+    }
+
+    /// A mixed WebSocket's connection is gone: forget it once.
+    func mixedSocketClosed(_ m: MixedStream) {
+        m.markClosed()
+        guard mixed.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
+        admission.release(peer: m.peer)
+        m.expiry = nil
+        m.onDetach?()
+        m.onDetach = nil
+        metrics.websocketsOpen -= 1
+        metrics.conflatedTicks += m.conflations
     }
 
     /// A WebSocket's connection is gone (whoever ended it): forget it once.
@@ -113,7 +157,8 @@ final class ServerContext {
         w.markClosed()
         guard sockets.removeValue(forKey: ObjectIdentifier(w)) != nil else { return }
         admission.release(peer: w.peer)
-        hub.remove(w)
+        (w.home ?? hub).remove(w)
+        w.expiry = nil
         metrics.websocketsOpen -= 1
         metrics.conflatedTicks += w.conflations
     }
@@ -141,6 +186,11 @@ final class ServerContext {
             metrics.conflatedTicks += s.conflations
             s.markClosed()
             s.request.freeIfDetached()
+        } else if let m = sub as? MixedStream, let o = m.streamOutput {
+            metrics.streamsOpen[o.format, default: 1] -= 1
+            metrics.conflatedTicks += m.conflations
+            m.markClosed()
+            o.request.freeIfDetached()
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
@@ -156,10 +206,15 @@ final class ServerContext {
     // MARK: Heartbeats and draining
 
     private func heartbeat() {
-        var frames: [WireFormat: [UInt8]] = [:]
-        for f in WireFormat.allCases { frames[f] = f.transport.heartbeat(cursor: hub.cursor) }
-        for s in streams.values { s.heartbeat(frame: frames[s.format]!) }
-        for w in sockets.values { w.heartbeat(cursor: hub.cursor) }
+        // Made once per beat and hub: live and delayed streams carry their hub's cursor.
+        func frames(_ h: TickHub) -> [WireFormat: [UInt8]] {
+            Dictionary(uniqueKeysWithValues: WireFormat.allCases.map { ($0, $0.transport.heartbeat(cursor: StreamCursor(h.cursor))) })
+        }
+        let live = frames(hub)
+        let late = delayed.map { frames($0.hub) }
+        for s in streams.values { s.heartbeat(frame: (s.home === hub ? live : late ?? live)[s.format]!) }
+        for w in sockets.values { w.heartbeat(cursor: StreamCursor((w.home ?? hub).cursor)) }
+        for m in mixed.values { m.heartbeat() }
     }
 
     /// Shutdown: streams get `bye` with a retry hint and end, parked polls
@@ -170,15 +225,20 @@ final class ServerContext {
         let open = active
         active.removeAll() // their requests end here; later close callbacks must not touch them
         admission.releaseAll()
-        let bye = ControlEvent.bye(retryMilliseconds: config.retryMilliseconds, cursor: hub.cursor)
-        for s in streams.values { s.close(with: bye) }
+        func bye(_ s: TickSubscriber) -> ControlEvent {
+            .bye(retryMilliseconds: config.retryMilliseconds, cursor: StreamCursor((s.home ?? hub).cursor))
+        }
+        for s in streams.values { s.close(with: bye(s)) }
+        for m in mixed.values { m.close(with: .bye(retryMilliseconds: config.retryMilliseconds, cursor: m.serverCursor)) }
+        mixed.removeAll()
         images.drain()
         streams.removeAll()
-        for w in sockets.values { w.close(with: bye) } // then close 1001; evhttp_free ends what remains
+        for w in sockets.values { w.close(with: bye(w)) } // then close 1001; evhttp_free ends what remains
         sockets.removeAll()
         for case let w as LongPollTransport in open.values {
-            w.expire(PollBody(cursor: hub.cursor, ticks: [], byeRetry: config.retryMilliseconds))
+            w.expire(PollBody(cursor: w.cursorNow(), ticks: [], byeRetry: config.retryMilliseconds))
         }
+        delayed?.close()
         pump.close()
         queryDB.close()
     }

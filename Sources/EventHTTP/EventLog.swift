@@ -17,7 +17,7 @@ public enum EventLog {
     static func install() {
         event_set_log_callback { severity, message in
             guard let message else { return }
-            EventLog.emit(severity: severity, String(cString: message))
+            EventLog.emit(severity: severity, LogRedaction.redact(String(cString: message)))
         }
     }
 

@@ -9,7 +9,7 @@ public struct BoardRequest: Sendable, Equatable {
 
     /// Throws a one-line `QueryError` for the 400 body.
     public init(query: QueryParameters, maxSymbols: Int) throws(QueryError) {
-        try query.requireOnly(["symbols", "refresh"])
+        try query.requireOnly(["symbols", "refresh", "token"])
         symbols = try RouteParameters.symbols(query.value("symbols"), max: maxSymbols)
         refresh = try RouteParameters.seconds(query.value("refresh"), name: "refresh",
                                               range: Self.refreshRange, default: Self.defaultRefresh)
@@ -28,7 +28,7 @@ public struct TickerImageRequest: Sendable, Equatable {
     public var once: Bool
 
     public init(query: QueryParameters, maxSymbols: Int = Self.maxSymbols) throws(QueryError) {
-        try query.requireOnly(["symbols", "once"])
+        try query.requireOnly(["symbols", "once", "token"])
         symbols = try RouteParameters.symbols(query.value("symbols"), max: maxSymbols)
         switch try query.value("once") {
         case nil, "0", "false": once = false

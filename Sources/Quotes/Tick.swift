@@ -14,6 +14,9 @@ public struct Tick: Sendable, Equatable {
     /// Routed after a tick of its symbol with a newer event time (a backfill,
     /// a late report): delivered like any other, but not the latest quote.
     public var late = false
+    /// Served through the delay line (a subscriber entitled only to delayed
+    /// quotes): `"delayed":true` in its JSON.
+    public var delayed = false
 
     public init(id: Int64, symbol: String, price: String, size: Int64? = nil,
                 bid: String? = nil, ask: String? = nil, ts: String) {
@@ -42,6 +45,7 @@ public struct Tick: Sendable, Equatable {
         if let ask { out += ",\"ask\":\"\(ask)\"" }
         out += ",\"ts\":\"\(ts)\""
         if late { out += ",\"late\":true" }
+        if delayed { out += ",\"delayed\":true" }
         out += "}"
         return out
     }

@@ -21,6 +21,7 @@ import TickerTestSupport
         (["serve"], "--bayeux-timeout", ["0", "0.5", "301"]),
         (["serve"], "--bayeux-max-clients-per-address", ["-1", "1000001"]),
         (["serve"], "--bayeux-max-subscriptions", ["0", "10001"]),
+        (["serve"], "--delay", ["86401", "2x", "1d", "0.5.5m"]),
         (["feed", "--simulate"], "--rate", ["0", "2000000"]),
         (["feed", "--simulate"], "--duration", ["0", "1e10"]),
         (["feed", "--csv", "/dev/null"], "--batch-rows", ["0", "1000001"]),

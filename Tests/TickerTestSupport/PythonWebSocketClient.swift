@@ -4,7 +4,7 @@ import Foundation
 /// as a child process: the tick ids it prints, and its log of everything else
 /// (hello, snapshots, closes, reconnects).
 public final class PythonWebSocketClient: Polled, @unchecked Sendable {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The venv's python (Tests/python/venv.sh creates it once; bin/test does it first).
     public static let python: String = {

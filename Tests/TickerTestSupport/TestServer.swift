@@ -9,14 +9,14 @@ public final class TestServer: @unchecked Sendable {
     public let port: Int
     public let target: DatabaseTarget
 
-    public init(target: DatabaseTarget, configure: (inout CometConfiguration) -> Void = { _ in }) throws {
+    public init(target: DatabaseTarget, logger given: Logger? = nil, configure: (inout CometConfiguration) -> Void = { _ in }) throws {
         self.target = target
         var config = CometConfiguration(databaseURL: target.serverURL)
         config.port = 0
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         configure(&config)
-        var logger = Logger(label: "test.server")
-        logger.logLevel = .warning
+        var logger = given ?? Logger(label: "test.server")
+        if given == nil { logger.logLevel = .warning }
         server = CometServer(configuration: config, logger: logger)
         port = try server.start()
     }

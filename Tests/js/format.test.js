@@ -8,6 +8,11 @@ test('ages', () => {
   assert.deepEqual([0, 4999, 61000, 7300000, 90000000].map(Format.age), ['0s', '4s', '1m', '2h', '1d']);
 });
 
+test('delays as a delayed row shows them', () => {
+  assert.deepEqual([900, 2, 90, 60, 3600, 7200, 5400].map(Format.delay),
+    ['delayed 15 min', 'delayed 2 s', 'delayed 90 s', 'delayed 1 min', 'delayed 60 min', 'delayed 2 h', 'delayed 90 min']);
+});
+
 test('times before today carry their date', () => {
   const now = new Date(2026, 10, 26, 9, 0, 0).getTime();
   assert.equal(Format.time(new Date(2026, 10, 26, 8, 5, 7).getTime(), now), '08:05:07');

@@ -20,7 +20,7 @@ globalThis.navigator = {locks: {request(name, cb) {
 const opened = [];
 class FakeConnection {
   constructor(o) { this.o = o; this.symbols = o.symbols.slice(); this.cursorState = new Ticker.CursorState(o.since); this.ladder = {mode: 'streaming'}; this.closed = false; opened.push(this); }
-  deliver(t) { if (this.cursorState.accept(t.id)) this.o.onTick(t, {transport: 'streaming'}); }
+  deliver(t) { if (this.cursorState.accept(t.id, t.delayed)) this.o.onTick(t, {transport: 'streaming'}); }
   snapshot(ticks, cursor) { this.cursorState.snapshot(cursor); ticks.forEach(t => this.o.onTick(t, {snapshot: true, transport: 'streaming'})); }
   status() { this.o.onStatus({transport: 'streaming', state: 'live', cursor: this.cursorState.cursor}); }
   subscribe(s, since) { if (since !== undefined) this.cursorState.rewind(since); if (!this.symbols.includes(s)) this.symbols.push(s); }
@@ -33,9 +33,9 @@ const SharedConnection = require('../../Public/ticker/share.js');
 const settle = () => new Promise(r => setTimeout(r, 20));
 const tick = (id, symbol = 'AAPL', ts = '2026-11-26T10:00:00Z') => ({id, symbol, price: String(100 + id), ts});
 
-function tab(symbols, url) {
-  const got = {live: [], snapshot: [], status: []};
-  const c = new SharedConnection({url, symbols,
+function tab(symbols, url, extra = {}) {
+  const got = {live: [], snapshot: [], status: [], errors: []};
+  const c = new SharedConnection({url, symbols, token: extra.token, onError: e => got.errors.push(e),
     onTick: (t, info) => (info && info.snapshot ? got.snapshot : got.live).push(t.id),
     onStatus: s => got.status.push(s)});
   return {c, got};
@@ -110,5 +110,31 @@ test('a tab behind the new leader makes it rewind; a tab with another symbol add
   assert.ok(opened[1].symbols.includes('AAPL') && opened[1].symbols.includes('MSFT'));
   assert.equal(opened[1].cursorState.since(), 10);   // rewound to the furthest-behind tab
   b.c.close(); m.c.close();
+  await settle();
+});
+
+test('tokens and delayed quotes: the leader\'s connection carries the token, refusals reach every tab, pairs rewind', async () => {
+  opened.length = 0;
+  const token = () => 'T';
+  const a = tab(['AAPL', 'MSFT'], 'http://four', {token});
+  await settle();
+  assert.equal(opened[0].o.token, token);
+  const b = tab(['AAPL', 'MSFT'], 'http://four', {token});
+  await settle();
+  const conn = opened[0];
+  conn.snapshot([], '20:10'); conn.status();
+  conn.deliver(tick(21)); conn.deliver(Object.assign(tick(11, 'MSFT'), {delayed: true}));
+  conn.o.onError({status: 403, error: 'not entitled to NVDA', symbols: ['NVDA']});
+  await settle();
+  assert.deepEqual(b.got.live, [21, 11]);
+  assert.deepEqual(b.got.errors.map(e => e.error), ['not entitled to NVDA']);
+  assert.deepEqual(a.got.errors.map(e => e.error), ['not entitled to NVDA']);
+  assert.equal(b.got.status.at(-1).cursor, '20:10');
+  // A tab that re-joins behind in the delayed order makes the leader go back in that order only.
+  b.c.view.rewind('21:5');
+  b.c._send({type: 'join', tab: b.c.tab, symbols: b.c.symbols, since: b.c.view.since()});
+  await settle();
+  assert.equal(conn.cursorState.since(), '20:5');
+  a.c.close(); b.c.close();
   await settle();
 });

@@ -24,7 +24,7 @@ class FakeEventSource {
 globalThis.WebSocket = FakeWebSocket;
 globalThis.EventSource = FakeEventSource;
 globalThis.fetch = () => new Promise(() => {});
-for (const part of ['ladder', 'cursor', 'wire', 'connection', 'streams', 'socket', 'polls']) require(`../../Public/ticker/${part}.js`);
+for (const part of ['ladder', 'cursor', 'token', 'wire', 'connection', 'streams', 'socket', 'polls', 'auth']) require(`../../Public/ticker/${part}.js`);
 require('../../Public/ticker/api.js');
 const Ticker = globalThis.Ticker;
 

@@ -94,3 +94,44 @@ test('forever frame messages: the postMessage form only', () => {
   assert.deepEqual(Wire.frameMessage({ticker: ['hello', {cursor: 1}]}), {event: 'hello', data: {cursor: 1}, id: null});
   for (const junk of [null, 'x', {}, {ticker: 'tick'}, {ticker: [1, 2]}, {ticker: ['tick']}]) assert.equal(Wire.frameMessage(junk), null);
 });
+
+// ---- delayed quotes: a stream mixing live and delayed symbols ----
+
+const delayedTick = (id) => Object.assign(tick(id), {symbol: 'MSFT', delayed: true});
+const mixedText = pad +
+  'event: hello\ndata: {"cursor":"120:80","heartbeat":15,"delay":900,"delayed":["MSFT"]}\n\n' +
+  'id: 121:80\nevent: tick\ndata: ' + JSON.stringify(tick(121)) + '\n\n' +
+  'id: 121:81\r\nevent: tick\r\ndata: ' + JSON.stringify(delayedTick(81)) + '\r\n\r\n' +
+  ': hb\nid: 130:90\n\n' +
+  'event: token-expired\ndata: {"cursor":"130:90"}\n\n' +
+  'id: 1:2:3\nevent: tick\ndata: ' + JSON.stringify(tick(131)) + '\n\n';
+const mixedExpected = [
+  {event: 'hello', data: {cursor: '120:80', heartbeat: 15, delay: 900, delayed: ['MSFT']}, id: null},
+  {event: 'tick', data: tick(121), id: '121:80'},
+  {event: 'tick', data: delayedTick(81), id: '121:81'},
+  {event: 'heartbeat', data: {cursor: '130:90'}, id: '130:90'},
+  {event: 'token-expired', data: {cursor: '130:90'}, id: null},
+  {event: 'tick', data: tick(131), id: null}   // not a cursor: ignored, never half-read
+];
+
+test('xhr: pair cursors, delayed ticks and token-expired, split at every byte boundary', () => {
+  const bytes = new TextEncoder().encode(mixedText);
+  for (const chunks of splits(bytes)) assert.deepEqual(feed(chunks, xhrStep), mixedExpected);
+});
+
+test('multipart: pair cursors come through as the strings they are, split at every byte boundary', () => {
+  const b = 'tickerpart';
+  const part = (o) => 'Content-Type: application/json\r\n\r\n' + JSON.stringify(o) + '\r\n--' + b + '\r\n';
+  const text = '--' + b + '\r\n' + part({event: 'ticks', data: [tick(121), delayedTick(81)], id: '121:81'}) +
+    part({event: 'heartbeat', data: {cursor: '130:90'}, id: '130:90'}) + part({event: 'token-expired', data: {cursor: 7}});
+  const expected = [{event: 'ticks', data: [tick(121), delayedTick(81)], id: '121:81'},
+    {event: 'heartbeat', data: {cursor: '130:90'}, id: '130:90'}, {event: 'token-expired', data: {cursor: 7}, id: null}];
+  const step = (s, t) => Wire.parseMultipart(s, t, b);
+  for (const chunks of splits(new TextEncoder().encode(text))) assert.deepEqual(feed(chunks, step), expected);
+});
+
+test('forever frame messages and cursor ids: a pair is kept as text, junk is dropped', () => {
+  assert.deepEqual(Wire.frameMessage({ticker: ['tick', delayedTick(81), '121:81']}), {event: 'tick', data: delayedTick(81), id: '121:81'});
+  assert.equal(Wire.frameMessage({ticker: ['tick', tick(5), 'x5']}).id, null);
+  assert.deepEqual(['7', 7, '7:8', '7:', ':8', '7:8:9', '-1', null].map(Wire.cursorId), [7, 7, '7:8', null, null, null, null, null]);
+});

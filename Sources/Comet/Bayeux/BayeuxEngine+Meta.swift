@@ -95,7 +95,7 @@ extension BayeuxEngine {
             break
         case .fromLog, .fromDatabase:
             let resume = BayeuxResume(client: c, plan: plan, cursor: cursor) { [unowned self] in self.flush($0) }
-            context.sendMissed(resume, plan: plan, symbols: symbols, upTo: cursor)
+            context.sendMissed(resume, plan: plan, symbols: symbols, upTo: cursor, from: hub)
         }
     }
 

@@ -42,6 +42,8 @@ struct StreamFlow {
     }
 
     var isClosed: Bool { if case .closed = mode { return true } else { return false } }
+    /// True while every accepted tick has been handed out (not replaying, not conflating).
+    var isLive: Bool { if case .live = mode { return true } else { return false } }
 
     /// A tick of a subscribed symbol arrived (during a wake-up).
     mutating func accept(_ tick: EncodedTick) {

@@ -1,3 +1,4 @@
+import EventHTTP
 import Quotes
 
 /// Something the hub hands ticks to: a stream or a parked long poll.
@@ -12,6 +13,14 @@ class TickSubscriber {
     var isQueued = false
     /// The client's address, for the per-address connection limit.
     var peer = ""
+    /// The hub it is registered in (the live one, or the delayed one); set by
+    /// `ServerContext.track`.
+    weak var home: TickHub?
+    /// Ends it with `token-expired` when its token's `exp` passes.
+    var expiry: LoopEvent?
+    /// Unregisters what else it registered (a mixed subscriber's delayed leg);
+    /// run once by `ServerContext.untrack`.
+    var onDetach: (() -> Void)?
 
     init(symbols: [String]) { self.symbols = symbols }
 

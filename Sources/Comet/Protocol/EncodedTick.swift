@@ -28,9 +28,9 @@ struct EncodedTick: Sendable {
         let json = tick.json
         self.json = Array(json.utf8)
         var sse: [UInt8] = []
-        SSETransport().appendEvent("tick", json: json, id: tick.id, to: &sse)
+        SSETransport().appendEvent("tick", json: json, id: StreamCursor(tick.id), to: &sse)
         var script: [UInt8] = []
-        ForeverFrameTransport().appendEvent("tick", json: json, id: tick.id, to: &script)
+        ForeverFrameTransport().appendEvent("tick", json: json, id: StreamCursor(tick.id), to: &script)
         var block: [UInt8] = []
         func chunk(_ frame: [UInt8]) -> (Range<Int>, Range<Int>) {
             let start = block.count
@@ -42,7 +42,7 @@ struct EncodedTick: Sendable {
         }
         (sseChunk, sseFrame) = chunk(sse)
         (scriptChunk, scriptFrame) = chunk(script)
-        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: tick.id))
+        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: StreamCursor(tick.id)))
         websocketFrame = block.count..<(block.count + ws.count)
         block += ws
         frames = SharedBytes(block)
@@ -55,6 +55,15 @@ struct EncodedTick: Sendable {
         case .script: return frames.slice(chunked ? scriptChunk : scriptFrame)
         case .websocket: return frames.slice(websocketFrame)
         }
+    }
+
+    /// The SSE frame after its `id:` line (`event: tick`, `data:`): a stream
+    /// whose ids are pairs writes its own `id:` line before it, since SSE
+    /// fields may come in any order within an event.
+    var sseWithoutID: UnsafeRawBufferPointer {
+        let f = frame(.sse, chunked: false)
+        let afterID = (f.firstIndex(of: 10) ?? -1) + 1
+        return UnsafeRawBufferPointer(rebasing: f[afterID...])
     }
 
     /// `id:`/`event: tick`/`data:` frame, for `sse` and `xhr`.

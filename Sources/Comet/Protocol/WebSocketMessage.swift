@@ -4,12 +4,17 @@
 /// same way; docs/PROTOCOL.md ("WebSocket") lists them.
 enum WebSocketMessage {
     /// The UTF-8 bytes of one event message (`json` is the event's data).
-    static func event(_ name: String, json: String, id: Int64?) -> [UInt8] {
+    static func event(_ name: String, json: String, id: StreamCursor?) -> [UInt8] {
+        event(name, jsonBytes: json.utf8, id: id)
+    }
+
+    /// The same from JSON bytes (a tick's shared rendering).
+    static func event(_ name: String, jsonBytes json: some Collection<UInt8>, id: StreamCursor?) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(json.utf8.count + 40)
+        out.reserveCapacity(json.count + 40)
         out.append(contentsOf: "{\"event\":\"\(name)\",\"data\":".utf8)
-        out.append(contentsOf: json.utf8)
-        if let id { out.append(contentsOf: ",\"id\":\(id)".utf8) }
+        out.append(contentsOf: json)
+        if let id { out.append(contentsOf: ",\"id\":\(id.json)".utf8) }
         out.append(UInt8(ascii: "}"))
         return out
     }

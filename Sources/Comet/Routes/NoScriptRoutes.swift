@@ -14,8 +14,9 @@ struct NoScriptRoutes {
 
     private func board(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try BoardRequest(query: q, maxSymbols: context.config.maxSymbolsPerRequest)
+        let split = try context.access.pass(req, q).split(r.symbols)
         context.references.ensure(r.symbols) { [unowned context] in
-            let rows = r.symbols.map { QuoteRow(symbol: $0, latest: context.hub.latest[$0]?.tick, reference: context.references.price($0)) }
+            let rows = r.symbols.map { QuoteRow(symbol: $0, latest: context.latest($0, split)?.tick, reference: context.references.price($0)) }
             let page = BoardPage(rows: rows, refresh: r.refresh)
             for (name, value) in page.headers where name != "Content-Type" { req.setHeader(name, value) }
             req.respond(200, contentType: "text/html; charset=utf-8", text: page.html)
@@ -24,15 +25,18 @@ struct NoScriptRoutes {
 
     private func tickerImage(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try TickerImageRequest(query: q)
+        let split = try context.access.pass(req, q).split(r.symbols)
+        // Delayed symbols make an image of their own (its key marks them).
+        let key = TickerImages.key(r.symbols, delayed: split.delayed)
         if r.once {
-            return context.references.ensure(r.symbols) { [unowned context] in context.images.once(req, symbols: r.symbols) }
+            return context.references.ensure(r.symbols) { [unowned context] in context.images.once(req, symbols: key) }
         }
         let peer = req.peer
         if let refusal = context.admission.refusal(peer: peer) { return context.fail(req, 503, refusal) }
         guard let connection = req.connection else { return }
         for (name, value) in ImageStreamFraming.streamHeaders { req.setHeader(name, value) }
         req.startStream(writeTimeout: context.config.writeTimeoutSeconds)
-        let viewer = ImageViewer(request: req, key: r.symbols)
+        let viewer = ImageViewer(request: req, key: key)
         context.track(viewer, on: connection, peer: peer)
         // The first frame shows the day's change: references first.
         context.references.ensure(r.symbols) { [unowned context] in

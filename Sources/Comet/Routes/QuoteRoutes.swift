@@ -17,12 +17,23 @@ struct QuoteRoutes {
     /// every page computes the day's change the same way, after any reload.
     /// Without the database, the quotes alone.
     private func quotes(_ req: HTTPRequest, _ q: QueryParameters) throws {
-        try q.requireOnly(["symbols"])
+        try q.requireOnly(["symbols", "token"])
+        let pass = try context.access.pass(req, q)
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: 500)
-        let hub = context.hub
+        let split = try pass.split(symbols)
+        let live = context.hub, delayed = context.hub(delayed: true)
         var w = JSONWriter()
-        w.field("cursor", hub.cursor)
-        w.field("quotes", rawArray: symbols.compactMap { hub.latest[$0]?.json })
+        switch split.kind {
+        case .live: w.field("cursor", live.cursor)
+        case .delayed: w.field("cursor", delayed.cursor)
+        case .mixed: w.field("cursor", raw: StreamCursor(live.cursor, delayed: delayed.cursor).json)
+        }
+        // Delayed symbols: the latest tick the delay line has released.
+        w.field("quotes", rawArray: symbols.compactMap { context.latest($0, split)?.json })
+        if let delay = context.delayInfo(split) {
+            w.field("delay", delay.seconds)
+            w.field("delayed", strings: delay.symbols)
+        }
         let db = context.queryDB
         db.query(TickSQL.session) { [unowned context] session in
             db.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(symbols)]) { day in
@@ -36,12 +47,18 @@ struct QuoteRoutes {
     }
 
     private func history(_ req: HTTPRequest, _ q: QueryParameters) throws {
-        try q.requireOnly(["symbol", "from", "to", "interval", "limit"])
+        try q.requireOnly(["symbol", "from", "to", "interval", "limit", "token"])
+        let pass = try context.access.pass(req, q)
         let symbol = try RouteParameters.symbols(q.value("symbol"), max: 1, name: "symbol")[0]
+        let split = try pass.split([symbol])
         let (from, to) = try RouteParameters.timeRange(from: q.value("from"), to: q.value("to"))
         let interval = try RouteParameters.interval(q.value("interval"))
         let limit = try RouteParameters.wholeNumber(q.value("limit"), name: "limit", range: 1...10_000, default: 1000)
-        let query = HistoryQuery(symbol: symbol, from: from, to: to, interval: interval, limit: limit)
+        var query = HistoryQuery(symbol: symbol, from: from, to: to, interval: interval, limit: limit)
+        // History newer than the delay is cut for a delayed symbol.
+        if split.kind == .delayed {
+            query.through = TimestampText.iso(micros: Int64((context.access.now() - context.access.delaySeconds) * 1_000_000))
+        }
         context.queryDB.query(query.sql, query.parameters) { [unowned context] result in
             switch result {
             case .success(let r): context.json(req, query.render(r))

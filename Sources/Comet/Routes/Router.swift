@@ -61,6 +61,8 @@ final class Router {
             try work()
         } catch let e as QueryError {
             context.fail(req, 400, e.message)
+        } catch let e as TokenRefusal {
+            context.refuse(req, e)
         } catch {
             context.fail(req, 500, "internal error")
         }

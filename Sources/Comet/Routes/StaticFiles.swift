@@ -30,7 +30,7 @@ struct StaticFiles {
     /// `/ticker.js`, the client library in one file: its parts, joined in
     /// this order (each needs the ones before it). One script tag for users,
     /// one request for the page, and still no build step.
-    static let clientLibrary = ["ladder", "cursor", "wire", "connection", "streams", "socket", "polls", "share", "api"]
+    static let clientLibrary = ["ladder", "cursor", "token", "wire", "connection", "streams", "socket", "polls", "auth", "share", "api"]
         .map { "/ticker/\($0).js" }
 
     private mutating func joinClientLibrary() {

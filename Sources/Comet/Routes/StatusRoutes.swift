@@ -40,9 +40,11 @@ struct StatusRoutes {
         var m = context.metrics
         m.conflatedTicks += context.streams.values.reduce(0) { $0 + $1.conflations }
             + context.sockets.values.reduce(0) { $0 + $1.conflations }
+            + context.mixed.values.reduce(0) { $0 + $1.conflations }
         m.lastFetchSeconds = context.pump.lastFetchSeconds
         let text = m.render(hub: context.hub, databaseReconnects: context.pump.reconnects + context.queryDB.reconnects,
                             databaseUp: context.pump.isReady, acceptPauses: context.http.acceptPauses)
-        req.respond(200, contentType: "text/plain; version=0.0.4", text: text + context.images.metricsText + context.bayeux.metricsText)
+        req.respond(200, contentType: "text/plain; version=0.0.4", text: text + context.images.metricsText + context.bayeux.metricsText
+                    + context.access.metricsText(held: context.delayed?.held ?? 0, delayedCursor: context.delayed?.hub.cursor))
     }
 }

@@ -24,9 +24,9 @@ struct ForeverFrameTransport: StreamTransport {
             + "parent.postMessage({ticker:[n,d,i]},O)}</script>\n").utf8)
     }
 
-    func appendEvent(_ name: String, json: String, id: Int64?, to out: inout [UInt8]) {
+    func appendEvent(_ name: String, json: String, id: StreamCursor?, to out: inout [UInt8]) {
         out.append(contentsOf: "<script>p(\"\(name)\",\(json)".utf8)
-        if let id { out.append(contentsOf: ",\(id)".utf8) }
+        if let id { out.append(contentsOf: ",\(id.json)".utf8) }
         out.append(contentsOf: ")</script>\n".utf8)
     }
 
@@ -34,7 +34,16 @@ struct ForeverFrameTransport: StreamTransport {
         for t in ticks { out.append(contentsOf: t.script) }
     }
 
-    func heartbeat(cursor: Int64) -> [UInt8] {
+    /// The tick's shared (escaped) JSON with a pair id.
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        for (t, id) in zip(ticks, ids) {
+            out.append(contentsOf: "<script>p(\"tick\",".utf8)
+            out.append(contentsOf: t.json)
+            out.append(contentsOf: ",\(id.json))</script>\n".utf8)
+        }
+    }
+
+    func heartbeat(cursor: StreamCursor) -> [UInt8] {
         var out: [UInt8] = []
         append(.heartbeat(cursor: cursor), to: &out)
         return out

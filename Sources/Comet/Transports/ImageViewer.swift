@@ -36,14 +36,20 @@ final class ImageViewer: TickSubscriber {
 }
 
 /// The hub subscriber of one image (one symbol list): the hub calls `deliver`
-/// once per wake-up in which any of its symbols ticked.
+/// once per wake-up in which any of its symbols ticked. An image with
+/// delayed symbols (`TickerImages.delayedMark` in its key) follows them in
+/// the delayed hub through a forwarding leg.
 final class ImageChannel: TickSubscriber {
     unowned let images: TickerImages
+    let key: [String]
     var viewers: [ObjectIdentifier: ImageViewer] = [:]
+    /// Its registration in the delayed hub, for delayed symbols.
+    var delayedLeg: ForwardingSubscriber?
 
     init(images: TickerImages, key: [String]) {
         self.images = images
-        super.init(symbols: key)
+        self.key = key
+        super.init(symbols: key.filter { !TickerImages.isDelayed($0) })
     }
 
     override func deliver() { images.changed(self) }

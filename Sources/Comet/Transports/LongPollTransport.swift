@@ -8,6 +8,11 @@ final class LongPollTransport: TickSubscriber {
     let request: HTTPRequest
     let callback: String?
     var timer: LoopEvent?
+    /// The cursor a poll mixing live and delayed symbols answers with (both
+    /// hubs' cursors: every tick of its symbols up to them is in the answer).
+    var mixedCursor: (() -> StreamCursor)?
+    /// Added to every answer (`delay`, `delayed`).
+    var delay: ControlEvent.Delay?
     private var ticks: [EncodedTick] = []
     /// Called once, when the poll has answered or its client left (the server unregisters it).
     var onFinish: ((LongPollTransport) -> Void)?
@@ -23,7 +28,13 @@ final class LongPollTransport: TickSubscriber {
 
     override func accept(_ tick: EncodedTick) { ticks.append(tick) }
 
-    override func deliver() { answer(PollBody(cursor: ticks.last!.id, ticks: ticks)) }
+    override func deliver() {
+        guard !ticks.isEmpty else { return }
+        answer(PollBody(cursor: mixedCursor?() ?? StreamCursor(ticks.last!.id), ticks: ticks))
+    }
+
+    /// The cursor to answer with when nothing came: the hub's (both hubs' when mixed).
+    func cursorNow() -> StreamCursor { mixedCursor?() ?? StreamCursor(home?.cursor ?? 0) }
 
     /// The wait ended, or the server is stopping: answers `body`, which has no
     /// ticks. Nothing for these symbols exists up to its cursor (the server's,
@@ -43,6 +54,8 @@ final class LongPollTransport: TickSubscriber {
         finished = true
         answered = true
         timer = nil
+        var body = body
+        body.delay = delay
         request.send(Array(body.render(callback: callback).utf8))
         request.endStream()
         onFinish?(self)

@@ -12,9 +12,9 @@ struct MultipartTransport: StreamTransport {
 
     func preamble(retryMilliseconds: Int) -> [UInt8] { Array("--\(Self.boundary)\r\n".utf8) }
 
-    func appendEvent(_ name: String, json: String, id: Int64?, to out: inout [UInt8]) {
+    func appendEvent(_ name: String, json: String, id: StreamCursor?, to out: inout [UInt8]) {
         out.append(contentsOf: "Content-Type: application/json\r\n\r\n{\"event\":\"\(name)\",\"data\":\(json)".utf8)
-        if let id { out.append(contentsOf: ",\"id\":\(id)".utf8) }
+        if let id { out.append(contentsOf: ",\"id\":\(id.json)".utf8) }
         out.append(contentsOf: "}\r\n--\(Self.boundary)\r\n".utf8)
     }
 
@@ -31,7 +31,18 @@ struct MultipartTransport: StreamTransport {
         out.append(contentsOf: "],\"id\":\(last)}\r\n--\(Self.boundary)\r\n".utf8)
     }
 
-    func heartbeat(cursor: Int64) -> [UInt8] {
+    /// One part per batch, as for plain ids; the part's id is the last pair.
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        guard let last = ids.last else { return }
+        out.append(contentsOf: "Content-Type: application/json\r\n\r\n{\"event\":\"ticks\",\"data\":[".utf8)
+        for (i, t) in ticks.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: t.json)
+        }
+        out.append(contentsOf: "],\"id\":\(last.json)}\r\n--\(Self.boundary)\r\n".utf8)
+    }
+
+    func heartbeat(cursor: StreamCursor) -> [UInt8] {
         var out: [UInt8] = []
         append(.heartbeat(cursor: cursor), to: &out)
         return out

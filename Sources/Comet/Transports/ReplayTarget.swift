@@ -40,7 +40,7 @@ extension ReplayTarget {
     /// Ends a replay that was too large: the client is told and starts afresh.
     func abandonReplay(reason: String, snapshot: [EncodedTick], cursor: Int64) {
         guard let held = flow.abandonReplay(cursor: cursor) else { return }
-        send(.reset(reason: reason, cursor: cursor))
+        send(.reset(reason: reason, cursor: StreamCursor(cursor)))
         send(.snapshot(ticks: snapshot, cursor: nil))
         write(held)
     }

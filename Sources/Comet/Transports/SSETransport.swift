@@ -9,7 +9,7 @@ struct SSETransport: StreamTransport {
         Array(":\(String(repeating: " ", count: streamPaddingBytes))\nretry: \(retryMilliseconds)\n\n".utf8)
     }
 
-    func appendEvent(_ name: String, json: String, id: Int64?, to out: inout [UInt8]) {
+    func appendEvent(_ name: String, json: String, id: StreamCursor?, to out: inout [UInt8]) {
         if let id { out.append(contentsOf: "id: \(id)\n".utf8) }
         out.append(contentsOf: "event: \(name)\ndata: \(json)\n\n".utf8)
     }
@@ -18,5 +18,13 @@ struct SSETransport: StreamTransport {
         for t in ticks { out.append(contentsOf: t.sse) }
     }
 
-    func heartbeat(cursor: Int64) -> [UInt8] { Array(": hb\nid: \(cursor)\n\n".utf8) }
+    /// A pair id line, then the shared frame's `event:` and `data:` lines.
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        for (t, id) in zip(ticks, ids) {
+            out.append(contentsOf: "id: \(id)\n".utf8)
+            out.append(contentsOf: t.sseWithoutID)
+        }
+    }
+
+    func heartbeat(cursor: StreamCursor) -> [UInt8] { Array(": hb\nid: \(cursor)\n\n".utf8) }
 }

@@ -16,12 +16,16 @@ protocol StreamTransport: Sendable {
     func preamble(retryMilliseconds: Int) -> [UInt8]
     /// Appends one named event whose data is the JSON text `json`; `id` is
     /// the cursor a reconnect resumes from.
-    func appendEvent(_ name: String, json: String, id: Int64?, to out: inout [UInt8])
+    func appendEvent(_ name: String, json: String, id: StreamCursor?, to out: inout [UInt8])
     /// Appends a batch of ticks from their renderings made once per tick.
     func appendTicks(_ ticks: some Sequence<EncodedTick>, to out: inout [UInt8])
     /// A keep-alive that also carries the cursor, so a reconnect resumes from
     /// the newest position even when none of the client's symbols moved.
-    func heartbeat(cursor: Int64) -> [UInt8]
+    func heartbeat(cursor: StreamCursor) -> [UInt8]
+    /// Appends ticks each with its own event id: a stream mixing live and
+    /// delayed symbols, whose ids are pairs `L:D`, frames them itself (the
+    /// tick's JSON is still the shared rendering).
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8])
 }
 
 extension StreamTransport {

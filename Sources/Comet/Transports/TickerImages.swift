@@ -37,6 +37,17 @@ final class TickerImages {
             .map { "# HELP \($0.0) \($0.2)\n# TYPE \($0.0) \($0.1)\n\($0.0) \($0.3)\n" }.joined()
     }
 
+    /// Marks a delayed symbol in an image's key, so the delayed view of a
+    /// symbol list is its own image (never a symbol: symbols have no `@`).
+    static let delayedMark = "@delayed"
+    static func isDelayed(_ keyed: String) -> Bool { keyed.hasSuffix(delayedMark) }
+    static func symbol(_ keyed: String) -> String { isDelayed(keyed) ? String(keyed.dropLast(delayedMark.count)) : keyed }
+
+    /// The image key of `symbols`, the delayed ones marked.
+    static func key(_ symbols: [String], delayed: [String]) -> Key {
+        symbols.map { delayed.contains($0) ? $0 + delayedMark : $0 }
+    }
+
     // MARK: Requests
 
     /// `once=1`: the shared frame if the image is live, else one rendered now.
@@ -57,6 +68,12 @@ final class TickerImages {
             let c = ImageChannel(images: self, key: key)
             channels[key] = c
             context.hub.add(c)
+            let delayed = key.filter(Self.isDelayed).map(Self.symbol)
+            if !delayed.isEmpty, let hub = context.delayed?.hub {
+                let leg = ForwardingSubscriber(symbols: delayed, to: c)
+                hub.add(leg)
+                c.delayedLeg = leg
+            }
             return c
         }()
         channel.viewers[ObjectIdentifier(viewer)] = viewer
@@ -72,7 +89,7 @@ final class TickerImages {
         cache.leave(viewer.key)
         if channel.viewers.isEmpty {
             channels[viewer.key] = nil
-            context.hub.remove(channel)
+            remove(channel)
         }
     }
 
@@ -81,15 +98,20 @@ final class TickerImages {
         timer = nil
         for channel in channels.values {
             for v in channel.viewers.values where !v.isClosed { v.markClosed(); v.request.endStream() }
-            context.hub.remove(channel)
+            remove(channel)
         }
         channels.removeAll()
+    }
+
+    private func remove(_ channel: ImageChannel) {
+        context.hub.remove(channel)
+        if let leg = channel.delayedLeg { context.delayed?.hub.remove(leg) }
     }
 
     // MARK: Frames
 
     func changed(_ channel: ImageChannel) {
-        if case .render(let key)? = cache.changed(channel.symbols, at: Self.now()) { push(key) }
+        if case .render(let key)? = cache.changed(channel.key, at: Self.now()) { push(key) }
         armTimer()
     }
 
@@ -127,7 +149,11 @@ final class TickerImages {
     }
 
     private func rows(_ key: Key) -> [QuoteRow] {
-        key.map { QuoteRow(symbol: $0, latest: context.hub.latest[$0]?.tick, reference: reference($0)) }
+        key.map { keyed in
+            let symbol = Self.symbol(keyed)
+            let hub = Self.isDelayed(keyed) ? context.hub(delayed: true) : context.hub
+            return QuoteRow(symbol: symbol, latest: hub.latest[symbol]?.tick, reference: reference(symbol))
+        }
     }
 
     /// One one-shot timer at the cache's next deadline.

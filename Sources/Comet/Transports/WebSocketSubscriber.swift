@@ -45,7 +45,7 @@ final class WebSocketSubscriber: TickSubscriber {
     /// The periodic keep-alive: a ping (the client's pong keeps the idle
     /// timeout away) and the JSON heartbeat carrying the cursor, or the
     /// catch-up of a conflating reader that has drained.
-    func heartbeat(cursor: Int64) {
+    func heartbeat(cursor: StreamCursor) {
         guard !isClosed else { return }
         stream.sendPing()
         beat(pendingOutput: stream.pendingOutput) { send(.heartbeat(cursor: cursor)) }

@@ -9,11 +9,15 @@ struct XHRStreamingTransport: StreamTransport {
 
     func preamble(retryMilliseconds: Int) -> [UInt8] { sse.preamble(retryMilliseconds: retryMilliseconds) }
 
-    func appendEvent(_ name: String, json: String, id: Int64?, to out: inout [UInt8]) {
+    func appendEvent(_ name: String, json: String, id: StreamCursor?, to out: inout [UInt8]) {
         sse.appendEvent(name, json: json, id: id, to: &out)
     }
 
     func appendTicks(_ ticks: some Sequence<EncodedTick>, to out: inout [UInt8]) { sse.appendTicks(ticks, to: &out) }
 
-    func heartbeat(cursor: Int64) -> [UInt8] { sse.heartbeat(cursor: cursor) }
+    func appendTicks(_ ticks: [EncodedTick], ids: [StreamCursor], to out: inout [UInt8]) {
+        sse.appendTicks(ticks, ids: ids, to: &out)
+    }
+
+    func heartbeat(cursor: StreamCursor) -> [UInt8] { sse.heartbeat(cursor: cursor) }
 }

@@ -1,0 +1,80 @@
+import EventHTTP
+import Foundation
+import Quotes
+
+/// Tokens, entitlements and the delayed hub, as the routes use them.
+extension ServerContext {
+    /// A 401 (the token) or 403 (a symbol it does not allow): one line of
+    /// JSON with the reason, never the token; counted by reason.
+    func refuse(_ req: HTTPRequest, _ refusal: TokenRefusal) {
+        access.counted(refusal)
+        metrics.rejectedRequests += 1
+        if refusal.status == 401 {
+            req.setHeader("WWW-Authenticate", refusal.reason == .missing ? "Bearer" : "Bearer error=\"invalid_token\"")
+        }
+        var w = JSONWriter()
+        w.field("error", refusal.message)
+        w.field("reason", refusal.reason.rawValue)
+        if !refusal.symbols.isEmpty { w.field("symbols", strings: refusal.symbols) }
+        req.setHeader("Cache-Control", "no-store")
+        req.respond(refusal.status, contentType: "application/json", text: w.json + "\n")
+    }
+
+    /// The hub that serves `kind` (`.mixed` has both: callers split first).
+    func hub(delayed isDelayed: Bool) -> TickHub {
+        isDelayed ? (delayed?.hub ?? hub) : hub
+    }
+
+    /// What `hello` and poll bodies say about the delay, when any of the
+    /// request's symbols are delayed.
+    func delayInfo(_ split: SymbolSplit) -> ControlEvent.Delay? {
+        split.delayed.isEmpty ? nil : ControlEvent.Delay(seconds: Int(access.delaySeconds.rounded()), symbols: split.delayed)
+    }
+
+    /// The latest quote of each symbol from the hub that serves it, oldest first.
+    func snapshot(_ split: SymbolSplit) -> [EncodedTick] {
+        (hub.snapshot(split.live) + hub(delayed: true).snapshot(split.delayed)).sorted { $0.id < $1.id }
+    }
+
+    /// The latest quote of a symbol as this request may see it.
+    func latest(_ symbol: String, _ split: SymbolSplit) -> EncodedTick? {
+        split.delayed.contains(symbol) ? hub(delayed: true).latest[symbol] : hub.latest[symbol]
+    }
+
+    /// Ends `sub` with `token-expired` when the token's `exp` passes (plus
+    /// the leeway the verifier allows): `end` sends the event and closes.
+    func endOnExpiry(_ sub: TickSubscriber, _ pass: Pass, _ end: @escaping () -> Void) {
+        guard let exp = pass.expires else { return }
+        let leeway = access.verifier?.leeway ?? 0
+        let wait = max(0.001, exp + leeway - access.now())
+        sub.expiry = loop.after(wait) { [weak sub] in
+            guard let sub else { return }
+            sub.expiry = nil
+            end()
+        }
+    }
+
+    /// Ends a tracked stream with `event` (`token-expired`) and forgets it.
+    func end(_ sub: TickSubscriber, on connection: ConnectionID, with event: ControlEvent) {
+        guard untrack(connection, only: sub) != nil else { return }
+        if let s = sub as? StreamSubscriber {
+            metrics.streamsOpen[s.format, default: 1] -= 1
+            metrics.conflatedTicks += s.conflations
+            s.close(with: event)
+        } else if let m = sub as? MixedStream, let o = m.streamOutput {
+            metrics.streamsOpen[o.format, default: 1] -= 1
+            metrics.conflatedTicks += m.conflations
+            m.close(with: event)
+        }
+    }
+
+    /// When a client's delayed cursor is ahead of this server's delay line
+    /// but within what it has read (another worker released it a moment
+    /// earlier), waits for the line (at most 2 s) and runs `again`; false
+    /// when there is no need.
+    func answerWhenReleased(_ req: HTTPRequest, since: Int64?, _ again: @escaping () throws -> Void) -> Bool {
+        guard let since, let delayed, since > delayed.hub.cursor, since <= hub.cursor else { return false }
+        delayed.whenReleased(since, within: 2) { [unowned self] in Router.answer(req, self, again) }
+        return true
+    }
+}
