@@ -45,9 +45,22 @@ final class BayeuxClient: TickSubscriber {
         self.peer = peer
     }
 
+    /// What its handshake's token allows (everything when the server is open).
+    var pass = Pass.open
+    /// Served from the delayed hub: its token grants delayed symbols only.
+    var delayed = false
+
+    /// Whether its token lets it have `symbol` from the hub it is on (a
+    /// wildcard skips the others).
+    func mayReceive(_ symbol: String) -> Bool {
+        guard let claims = pass.claims else { return true }
+        return claims.access(symbol) == (delayed ? .delayed : .live)
+    }
+
     override func accept(_ tick: EncodedTick) {
         let symbol = tick.tick.symbol
         guard symbols.contains(symbol) || wildcards.contains(where: { $0.matches(symbol) }) else { return }
+        if !wildcards.isEmpty, !mayReceive(symbol) { return }
         outbox.accept(tick)
     }
 

@@ -2,7 +2,7 @@ import Quotes
 
 /// `/meta/handshake`, `/meta/subscribe`, `/meta/unsubscribe`, `/meta/disconnect`.
 extension BayeuxEngine {
-    func handshake(_ m: BayeuxMessage, peer: String, browser: String?) -> String {
+    func handshake(_ m: BayeuxMessage, peer: String, browser: String?, headerToken: String? = nil) -> String {
         guard m.version?.hasPrefix("1.") == true else {
             return failure(m, BayeuxError(400, m.version ?? "", "version must be 1.0"), advice: .none)
         }
@@ -10,7 +10,11 @@ extension BayeuxEngine {
             return failure(m, BayeuxError(400, "", "no common connection type; this server supports \(BayeuxReply.connectionTypes.joined(separator: ", "))"),
                            advice: .none) { BayeuxReply.supported(&$0) }
         }
-        // #16 (tokens): an auth token in `m.ext` would be checked here, before a client exists.
+        let pass: Pass
+        switch self.pass(m, headerToken: headerToken) {
+        case .failure(let refusal): return failure(m, BayeuxError(401, "", refusal.message), advice: .none)
+        case .success(let p): pass = p
+        }
         let since: Int64?
         switch Self.since(m) {
         case .failure(let e): return failure(m, e, advice: .none)
@@ -27,12 +31,13 @@ extension BayeuxEngine {
         let c = BayeuxClient(id: BayeuxRegistry.newID(), peer: peer, browser: browser, since: since,
                              session: session, queueLimit: config.queueLimit)
         c.onTicks = { [unowned self] in self.flush($0) }
+        admit(c, pass)
         registry.add(c)
-        context.hub.add(c)
+        hub(c).add(c)
         return BayeuxReply.reply(to: m, clientId: c.id, advice: connectAdvice) { w in
             w.field("version", "1.0")
             BayeuxReply.supported(&w)
-            w.field("ext", raw: "{\"ticker\":{\"resume\":true,\"cursor\":\(context.hub.cursor)}}")
+            w.field("ext", raw: "{\"ticker\":{\"resume\":true,\"cursor\":\(hub(c).cursor)\(c.delayed ? ",\"delayed\":true" : "")}}")
         }
     }
 
@@ -60,18 +65,19 @@ extension BayeuxEngine {
             }
         }
         guard c.channels.count + channels.count <= max else { return failure(m, tooMany, echo) }
+        if let refused = entitlement(c, channels) { return failure(m, refused, echo) }
         let since: Int64?
         switch Self.since(m) {
         case .failure(let e): return failure(m, e, echo)
         case .success(let s): since = s ?? c.since
         }
-        let hub = context.hub
+        let hub = hub(c)
         // The symbols these channels add: for a wildcard, every symbol with a
         // tick so far (later ones arrive live).
         var added: [String] = [], seen = Set<String>()
         for ch in channels {
             let symbols: [String]
-            if case .symbol(let s) = ch { symbols = [s] } else { symbols = hub.latest.keys.filter(ch.matches) }
+            if case .symbol(let s) = ch { symbols = [s] } else { symbols = hub.latest.keys.filter { ch.matches($0) && c.mayReceive($0) } }
             for s in symbols where !c.channels.contains(where: { $0.matches(s) }) && seen.insert(s).inserted { added.append(s) }
             _ = c.add(ch)
             if case .symbol(let s) = ch { hub.subscribe(c, to: [s]) } else { hub.followAll(c) }
@@ -85,7 +91,7 @@ extension BayeuxEngine {
     /// streams: the latest quotes without a cursor, else every tick after it.
     private func catchUp(_ c: BayeuxClient, symbols: [String], since: Int64?) {
         guard !symbols.isEmpty else { return }
-        let hub = context.hub
+        let hub = hub(c)
         let cursor = hub.cursor
         let plan = ResumePlan(since: since, cursor: cursor, logFloor: hub.log.floor)
         switch plan {
@@ -109,8 +115,8 @@ extension BayeuxEngine {
         for name in names {
             guard case .success(let ch) = BayeuxChannel.subscription(name) else { continue } // never subscribed
             c.remove(ch)
-            if case .symbol(let s) = ch { context.hub.unsubscribe(c, from: [s]) }
-            if c.wildcards.isEmpty { context.hub.unfollowAll(c) }
+            if case .symbol(let s) = ch { hub(c).unsubscribe(c, from: [s]) }
+            if c.wildcards.isEmpty { hub(c).unfollowAll(c) }
         }
         return BayeuxReply.reply(to: m, clientId: c.id, successful: true, echo)
     }

@@ -22,10 +22,11 @@ extension BayeuxEngine {
     func deliveries(_ ticks: [EncodedTick]) -> [String] {
         registry.delivered(ticks.count)
         return ticks.map { t in
-            if let text = rendered[t.id] { return text }
+            let key = t.tick.delayed ? -t.id : t.id  // the delayed hub frames the same id with "delayed":true
+            if let text = rendered[key] { return text }
             if rendered.count >= 4096 { rendered.removeAll(keepingCapacity: true) }
             let text = BayeuxReply.delivery(t)
-            rendered[t.id] = text
+            rendered[key] = text
             return text
         }
     }
@@ -36,7 +37,8 @@ extension BayeuxEngine {
     func forget(_ c: BayeuxClient, error: BayeuxError? = nil, expired: Bool = true) {
         if let error { answerHeld(c, changingState: true, error: error) } else { release(c) }
         registry.remove(c.id, expired: expired)
-        context.hub.remove(c)
+        hub(c).remove(c)
+        c.expiry = nil
     }
 
     func sweep() {

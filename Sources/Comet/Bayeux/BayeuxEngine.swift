@@ -39,7 +39,10 @@ final class BayeuxEngine {
     /// Answers one request or frame. Non-connect messages are answered in
     /// order; a `/meta/connect` (one per batch) comes last, and on HTTP the
     /// other replies wait for it, in one response.
-    func handle(_ batch: [Result<BayeuxMessage, BayeuxMessage.Refusal>], on link: BayeuxLink, peer: String, browser: String?) {
+    /// - Parameter headerToken: the request's `Authorization` bearer token or
+    ///   `ticker_token` cookie, for a handshake without `ext.ticker.token`.
+    func handle(_ batch: [Result<BayeuxMessage, BayeuxMessage.Refusal>], on link: BayeuxLink, peer: String, browser: String?,
+                headerToken: String? = nil) {
         var replies: [String] = []
         var connect: BayeuxMessage?
         for item in batch {
@@ -51,7 +54,7 @@ final class BayeuxEngine {
                     replies.append(failure(m, BayeuxError(400, "", "one /meta/connect per request")))
                 }
             case .success(let m):
-                replies.append(dispatch(m, on: link, peer: peer, browser: browser))
+                replies.append(dispatch(m, on: link, peer: peer, browser: browser, headerToken: headerToken))
             }
         }
         guard let connect else { return link.send(replies) }
@@ -59,9 +62,9 @@ final class BayeuxEngine {
         self.connect(connect, on: link, replies: replies)
     }
 
-    private func dispatch(_ m: BayeuxMessage, on link: BayeuxLink, peer: String, browser: String?) -> String {
+    private func dispatch(_ m: BayeuxMessage, on link: BayeuxLink, peer: String, browser: String?, headerToken: String?) -> String {
         switch m.channel {
-        case "/meta/handshake": return handshake(m, peer: peer, browser: browser)
+        case "/meta/handshake": return handshake(m, peer: peer, browser: browser, headerToken: headerToken)
         case "/meta/subscribe": return withClient(m, link) { subscribe(m, $0) }
         case "/meta/unsubscribe": return withClient(m, link) { unsubscribe(m, $0) }
         case "/meta/disconnect": return withClient(m, link) { disconnect(m, $0) }

@@ -43,8 +43,13 @@ struct BayeuxRoute {
         case .success(let batch):
             link.prepare()
             let browser = browser ?? newBrowser(req, batch)
-            engine.handle(batch, on: link, peer: context.clientAddress(req), browser: browser)
+            engine.handle(batch, on: link, peer: context.clientAddress(req), browser: browser, headerToken: Self.token(req))
         }
+    }
+
+    /// A token sent with the request itself (#16): `Authorization: Bearer`, or the `ticker_token` cookie.
+    static func token(_ req: HTTPRequest) -> String? {
+        BearerToken.find(authorization: req.header("Authorization"), query: nil, cookie: req.header("Cookie"))
     }
 
     /// The `BAYEUX_BROWSER` cookie: one value per browser, shared by its tabs.
@@ -83,6 +88,7 @@ struct BayeuxRoute {
             context.forgetRelayedPeer(connection)
         }
         let ws = BayeuxWebSocket(stream: stream, peer: peer, browser: browser)
+        ws.headerToken = Self.token(req)
         context.track(bayeuxSocket: ws)
         // Strong captures: the stream drops both handlers when it ends.
         stream.onEvent = { [weak context] event in context.map { BayeuxRoute(context: $0).handle(event, of: ws) } }
@@ -98,7 +104,7 @@ struct BayeuxRoute {
                 context.metrics.websocketCloses[1008, default: 0] += 1
                 ws.close(code: 1008, reason: String(e.message.prefix(120)))
             case .success(let batch):
-                context.bayeux.handle(batch, on: ws, peer: ws.peer, browser: ws.browser)
+                context.bayeux.handle(batch, on: ws, peer: ws.peer, browser: ws.browser, headerToken: ws.headerToken)
             }
         case .failed(let code, _):
             context.metrics.websocketCloses[code, default: 0] += 1

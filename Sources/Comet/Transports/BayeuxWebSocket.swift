@@ -9,6 +9,8 @@ final class BayeuxWebSocket: BayeuxLink {
     let stream: WebSocketStream
     let peer: String
     let browser: String?
+    /// The upgrade request's bearer token or `ticker_token` cookie (#16), for a handshake without one in `ext`.
+    var headerToken: String?
     var pushes: Bool { true }
     var isOpen: Bool { stream.isOpen && !closing }
     private var closing = false
