@@ -49,9 +49,26 @@ class Resume(Extension):
                 self.last = tick_id if self.last is None else max(self.last, tick_id)
 
 
+class Token(Extension):
+    """CometTicker's tokens (#16): the JWT in the handshake's ext.ticker.token."""
+
+    def __init__(self, token):
+        self.token = token
+
+    async def outgoing(self, payload, headers):
+        for message in payload:
+            if message.get("channel") == "/meta/handshake":
+                message.setdefault("ext", {}).setdefault("ticker", {})["token"] = self.token
+
+    async def incoming(self, payload, headers=None):
+        pass
+
+
 async def run(args):
     transport = ConnectionType.WEBSOCKET if args.transport == "websocket" else ConnectionType.LONG_POLLING
     extensions = [Resume(args.since)] if args.resume else []
+    if args.token:
+        extensions.append(Token(args.token))
     received = 0
     async with Client(args.url, [transport], extensions=extensions, connection_timeout=args.connection_timeout) as client:
         log(f"open {client.connection_type.value}")
@@ -64,6 +81,8 @@ async def run(args):
             if not channel.startswith("/quotes/") or not isinstance(data, dict):
                 log(f"message {message}")
                 continue
+            if data.get("delayed"):
+                log(f"delayed {data['id']}")
             print(data["id"], channel, flush=True)
             received += 1
             if args.unsubscribe and received == args.unsubscribe_after:
@@ -82,6 +101,7 @@ def main():
     p.add_argument("--unsubscribe-after", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="use the ext.ticker.since resume extension")
     p.add_argument("--since", type=int, help="with --resume: start after this tick id")
+    p.add_argument("--token", help="a JWT sent in the handshake's ext.ticker.token")
     p.add_argument("--count", type=int, help="exit after this many ticks")
     p.add_argument("--seconds", type=float, help="exit after this long")
     # 0: aiocometd-ng 0.5.6 waits for a lost connection with

@@ -4,25 +4,25 @@ import Quotes
 extension BayeuxEngine {
     func handshake(_ m: BayeuxMessage, peer: String, browser: String?, headerToken: String? = nil) -> String {
         guard m.version?.hasPrefix("1.") == true else {
-            return failure(m, BayeuxError(400, m.version ?? "", "version must be 1.0"), advice: .none)
+            return failure(m, BayeuxError(400, m.version ?? "", "version must be 1.0"), advice: BayeuxReply.Advice.none)
         }
         guard m.supportedConnectionTypes.contains(where: BayeuxReply.connectionTypes.contains) else {
             return failure(m, BayeuxError(400, "", "no common connection type; this server supports \(BayeuxReply.connectionTypes.joined(separator: ", "))"),
-                           advice: .none) { BayeuxReply.supported(&$0) }
+                           advice: BayeuxReply.Advice.none) { BayeuxReply.supported(&$0) }
         }
         let pass: Pass
         switch self.pass(m, headerToken: headerToken) {
-        case .failure(let refusal): return failure(m, BayeuxError(401, "", refusal.message), advice: .none)
+        case .failure(let refusal): return failure(m, BayeuxError(401, "", refusal.message), advice: BayeuxReply.Advice.none)
         case .success(let p): pass = p
         }
         let since: Int64?
         switch Self.since(m) {
-        case .failure(let e): return failure(m, e, advice: .none)
+        case .failure(let e): return failure(m, e, advice: BayeuxReply.Advice.none)
         case .success(let s): since = s
         }
         if config.maxClientsPerAddress > 0, registry.clients(from: peer) >= config.maxClientsPerAddress {
             return failure(m, BayeuxError(403, "", "too many clients from your address (at most \(config.maxClientsPerAddress)); disconnect some"),
-                           advice: .none)
+                           advice: BayeuxReply.Advice.none)
         }
         if registry.count >= config.maxClients {
             return failure(m, BayeuxError(503, "", "the server is at its client limit; retry shortly"), advice: connectAdvice)
