@@ -1,3 +1,4 @@
+import Comet
 import Foundation
 import Postgres
 import Testing
@@ -83,5 +84,41 @@ import TickerTestSupport
         let held = try bayeuxPost(s.port, connect(2), timeout: 12).body  // held until the token runs out
         #expect(held.contains("402::token expired; handshake again with a fresh token") && held.contains(#""reconnect":"handshake""#), "\(held)")
         #expect(try bayeuxPost(s.port, connect(3)).body.contains("402:"))
+    }
+
+    /// A delayed session resumes against the delayed cursor: across a server
+    /// restart, nothing lost or repeated, nothing early.
+    @Test func aDelayedSessionResumesAcrossARestartWithTheResumeExtension() throws {
+        let mint = try TokenMint()
+        let target = try TestCluster.database()
+        let configure = { (port: Int) in { (c: inout CometConfiguration) in
+            c.port = port
+            c.authKeyFile = URL(fileURLWithPath: mint.secretFile)
+            c.delaySeconds = 1
+            c.bayeux.connectTimeoutSeconds = 3
+        } }
+        let first = try TestServer(target: target, configure: configure(0))
+        let port = first.port
+        let token = try mint.hs256(TokenMint.claims(delayed: ["*"]))
+        let lp = try PythonBayeuxClient(.aiocometd, port: port, channels: ["/quotes/**"], ["--transport", "long-polling", "--resume", "--token", token])
+        #expect(lp.wait(timeout: 30) { $0.log.contains("subscribed ") }, "\(lp.log)")
+        let feed = try PGConnection(target.feedURL)
+        func insert(_ n: Int) throws {
+            for i in 0..<n {
+                try feed.exec("INSERT INTO ticks (symbol, price) VALUES ($1, $2)", [["A", "B"][i % 2], String(i + 1)])
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        try insert(20)
+        #expect(lp.wait(timeout: 10) { $0.ids.count >= 5 }, "\(lp.log)")
+        first.stop()
+        try insert(20)
+        let second = try TestServer(target: target, configure: configure(port))
+        try insert(20)
+        let all = try databaseIDs(target.adminURL)
+        #expect(lp.wait(timeout: 30) { $0.ids.last == all.last }, "\(lp.ids.count) of \(all.count): \(lp.log)")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(lp.ids == all)
+        _ = second
     }
 }
