@@ -7,6 +7,8 @@ import EventHTTP
 /// `ext.ticker.since` resumes against the delayed cursor); any other token
 /// makes a live session, which may subscribe only to its realtime symbols.
 extension BayeuxEngine {
+    static let tokenExpired = BayeuxError(402, "", "token expired; handshake again with a fresh token")
+
     /// The hub a client's ticks come from.
     func hub(_ c: BayeuxClient) -> TickHub { context.hub(delayed: c.delayed) }
 
@@ -39,7 +41,9 @@ extension BayeuxEngine {
         c.expiry = context.loop.after(wait) { [weak self, weak c] in
             guard let self, let c, !c.isGone else { return }
             self.context.access.counted(TokenRefusal(reason: .expired, message: ""))
-            self.forget(c, error: BayeuxError(402, "", "token expired; handshake again with a fresh token"))
+            if self.expiredByToken.count >= 10_000 { self.expiredByToken.removeAll() }
+            self.expiredByToken.insert(c.id)
+            self.forget(c, error: Self.tokenExpired)
         }
     }
 

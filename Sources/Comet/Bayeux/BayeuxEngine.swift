@@ -19,6 +19,9 @@ final class BayeuxEngine {
     /// Open Bayeux WebSockets (`ServerContext.track(bayeuxSocket:)`).
     var sockets: [ObjectIdentifier: BayeuxWebSocket] = [:]
     private(set) lazy var publisher = BayeuxPublisher(context: context)
+    /// Clients ended because their token expired, so that their next message
+    /// hears why (bounded: cleared past 10,000).
+    var expiredByToken: Set<String> = []
     /// Recent ticks' delivery texts, made once for all the clients of a wake-up.
     var rendered: [Int64: String] = [:]
 
@@ -82,6 +85,7 @@ final class BayeuxEngine {
             return failure(m, BayeuxError(402, "", "missing clientId; handshake first"), advice: .handshake)
         }
         guard let c = registry.client(id) else {
+            if expiredByToken.contains(id) { return failure(m, Self.tokenExpired, advice: .handshake) }
             return failure(m, BayeuxError(402, String(id.prefix(60)), "unknown client"), advice: .handshake)
         }
         c.session.heard(now: now)
