@@ -36,6 +36,8 @@ public struct CometConfiguration: Sendable {
     public var corsOrigins: [String] = ["*"]
     /// Share the port with other processes (`--workers`).
     public var reusePort = false
+    /// Bayeux (`/cometd`): the settings of docs/BAYEUX.md.
+    public var bayeux = BayeuxConfiguration()
     /// Stop on SIGTERM/SIGINT (the command line sets it; tests do not).
     public var handleSignals = false
     /// `--auth-key-file`: tokens are required on every data route (see `TokenKey`); nil: open.

@@ -72,6 +72,7 @@ public final class CometServer: @unchecked Sendable {
         }
         let initial = try CursorPump.loadInitialState(databaseURL: config.databaseURL, logger: logger)
         port = try http.bind(host: config.host, port: config.port, reusePort: config.reusePort)
+        if case .owner(let home) = config.bayeux.home { try http.bindAlso(host: BayeuxHome.host, port: home) }
         var delayed: DelayedFeed.InitialState?
         if config.authKeyFile != nil {
             delayed = try DelayedFeed.loadInitialState(databaseURL: config.databaseURL, delaySeconds: config.delaySeconds,
@@ -83,6 +84,7 @@ public final class CometServer: @unchecked Sendable {
         StreamRoute(context: context).register(on: router)
         WebSocketRoute(context: context).register(on: router)
         PollRoute(context: context).register(on: router)
+        BayeuxRoute(context: context).register(on: router)
         QuoteRoutes(context: context).register(on: router)
         StatusRoutes(context: context).register(on: router)
         NoScriptRoutes(context: context).register(on: router)

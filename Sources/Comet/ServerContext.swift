@@ -46,6 +46,11 @@ final class ServerContext {
         return images
     }()
 
+    /// Worker 0: the client address of each relayed connection (BayeuxHome.swift).
+    var relayedPeers: [ConnectionID: String] = [:]
+    /// The Bayeux server at `/cometd`.
+    private(set) lazy var bayeux = BayeuxEngine(context: self)
+
     init(config: CometConfiguration, logger: Logger, loop: EventLoop, http: HTTPServer, cursor: Int64, latest: [Tick],
          verifier: TokenVerifier? = nil, delayed: DelayedFeed.InitialState? = nil) {
         self.config = config
@@ -77,6 +82,7 @@ final class ServerContext {
         pump.start()
         queryDB.start()
         references.start()
+        bayeux.start()
         heartbeatTimer = loop.every(config.heartbeatSeconds) { [unowned self] in self.heartbeat() }
     }
 
@@ -110,7 +116,7 @@ final class ServerContext {
         return found
     }
 
-    var openResponses: Int { active.count + sockets.count + mixed.values.filter { $0.streamOutput == nil }.count }
+    var openResponses: Int { active.count + sockets.count + bayeux.sockets.count + mixed.values.filter { $0.streamOutput == nil }.count }
 
     /// Registers an upgraded WebSocket (counted by admission like a stream).
     func track(socket w: WebSocketSubscriber, peer: String) {
@@ -157,9 +163,23 @@ final class ServerContext {
         metrics.conflatedTicks += w.conflations
     }
 
+    /// Registers a Bayeux WebSocket (counted by admission like a stream).
+    func track(bayeuxSocket ws: BayeuxWebSocket) {
+        admission.admit(peer: ws.peer)
+        bayeux.sockets[ObjectIdentifier(ws)] = ws
+    }
+
+    /// A Bayeux WebSocket's connection is gone: forget it once.
+    func bayeuxSocketClosed(_ ws: BayeuxWebSocket) {
+        guard bayeux.sockets.removeValue(forKey: ObjectIdentifier(ws)) != nil else { return }
+        admission.release(peer: ws.peer)
+        bayeux.socketClosed(ws)
+    }
+
     /// A connection with a stream or parked poll closed: forget its subscriber
     /// and free the request evhttp detached.
     private func connectionClosed(_ connection: ConnectionID) {
+        relayedPeers[connection] = nil
         guard let sub = untrack(connection) else { return }
         if let s = sub as? StreamSubscriber {
             metrics.streamsOpen[s.format, default: 1] -= 1
@@ -174,6 +194,9 @@ final class ServerContext {
         } else if let w = sub as? LongPollTransport {
             w.abandon() // its onFinish updates the counts
             w.request.freeIfDetached()
+        } else if let b = sub as? BayeuxHTTPLink {
+            b.abandon() // its onFinish forgets the held connect
+            b.request.freeIfDetached()
         } else if let v = sub as? ImageViewer {
             images.closed(v)
             v.request.freeIfDetached()
@@ -198,6 +221,7 @@ final class ServerContext {
     /// answer, the database connections close.
     func drain() {
         heartbeatTimer = nil
+        bayeux.drain()
         let open = active
         active.removeAll() // their requests end here; later close callbacks must not touch them
         admission.releaseAll()

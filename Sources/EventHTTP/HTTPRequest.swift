@@ -41,6 +41,18 @@ public final class HTTPRequest {
         return address.map { String(cString: $0) } ?? ""
     }
 
+    /// The server port the connection came in on (0 when it is gone): tells
+    /// connections on `HTTPServer.bindAlso`'s port from the public ones.
+    public var localPort: Int {
+        guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon) else { return 0 }
+        var address = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(bufferevent_getfd(bev), $0, &len) == 0 }
+        }
+        return ok ? Int(UInt16(bigEndian: address.sin_port)) : 0
+    }
+
     public func header(_ name: String) -> String? {
         guard let h = evhttp_request_get_input_headers(raw), let v = evhttp_find_header(h, name) else { return nil }
         return String(cString: v)

@@ -16,7 +16,7 @@ public final class HTTPServer {
     /// Called when a connection that carried a long-lived response closes.
     public var connectionClosed: ((ConnectionID) -> Void)?
 
-    private let loop: EventLoop
+    let loop: EventLoop
     private let http: OpaquePointer
     private var listener: OpaquePointer?
     /// evhttp's handle of the listener, to close it (`evhttp_del_accept_socket`).
@@ -79,6 +79,22 @@ public final class HTTPServer {
         return Int(UInt16(bigEndian: bound.sin_port))
     }
 
+    /// Also accepts on `host:port` (another address, e.g. a loopback port
+    /// only other local processes use); requests that came that way show it
+    /// in `HTTPRequest.localPort`. Closed with the main listener.
+    public func bindAlso(host: String, port: Int) throws(ServerError) {
+        var flags = UInt32(LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC)
+        let l = IPv4Endpoint(host: host, port: port).withSockaddr { sa, len in
+            evconnlistener_new_bind(loop.base, nil, nil, flags, 1024, sa, Int32(len))
+        }
+        guard let l else { throw ServerError("cannot listen on \(host):\(port): \(String(cString: strerror(errno)))") }
+        guard let b = evhttp_bind_listener(http, l) else { throw ServerError("cannot attach the HTTP server to its listener") }
+        extraListeners.append(b)
+    }
+
+    /// evhttp's handles of the listeners `bindAlso` added.
+    private var extraListeners: [OpaquePointer] = []
+
     /// evconnlistener's error callback has no context argument of its own; it
     /// gets the listener's, which evhttp owns. So the server finds itself through
     /// a process-wide table keyed by listener.
@@ -108,6 +124,8 @@ public final class HTTPServer {
     /// at once, so a balancer sends them elsewhere instead of to a process
     /// that would reset them when it exits; open connections drain.
     public func closeListener() {
+        for b in extraListeners { evhttp_del_accept_socket(http, b) }
+        extraListeners = []
         guard let listener, let bound else { return }
         ListenerRegistry.shared.remove(listener)
         resumeTimer = nil

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Platform
 
 /// The private PostgreSQL cluster of DESIGN.md §6, kept under a home folder
 /// (`TICKER_HOME`, default `.ticker/`): created with `initdb`, run with `pg_ctl`,
@@ -170,21 +171,8 @@ public struct LocalCluster: Sendable {
 
     /// A TCP port on 127.0.0.1 that is free now.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PGError("socket() failed: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
-            }
-        }
-        guard ok else { throw PGError("could not find a free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard let port = FreePort.loopback() else { throw PGError("could not find a free port: \(String(cString: strerror(errno)))") }
+        return port
     }
 }
 

@@ -17,17 +17,22 @@ struct Serve: ParsableCommand {
     var maxPerAddress = 0
     @Option(help: "Server processes sharing the port (SO_REUSEPORT), each with its own loop, LISTEN connection and cursor; each holds up to ~19,000 streams. Default: one per core.")
     var workers: Int?
+    @OptionGroup var bayeux: BayeuxOptions
     @Option(name: .customLong("auth-key-file"), help: "Require a JWT on every data route, verified with this key: an HS256 secret (32+ bytes), or a PEM public key (RSA: RS256, P-256: ES256).")
     var authKeyFile: String?
     @Option(help: "How late symbols a token grants only as delayed are served (2s, 15m, 1h or seconds).")
     var delay = "15m"
     @Flag(help: .hidden) var worker = false
+    @Option(name: .customLong("worker-index"), help: .hidden) var workerIndex = 0
+    @Option(name: .customLong("bayeux-home"), help: .hidden) var bayeuxHome: Int?
     @OptionGroup var db: DatabaseOptions
 
     func validate() throws {
         try OptionCheck.whole(maxPerAddress, "--max-per-address", 0...19_000, "(0: no limit)")
         if let workers { try OptionCheck.whole(workers, "--workers", 1...64) }
         if let port { try OptionCheck.whole(port, "--port", OptionCheck.port) }
+        if let bayeuxHome { try OptionCheck.whole(bayeuxHome, "--bayeux-home", 1...65535) }
+        try OptionCheck.whole(workerIndex, "--worker-index", 0...63)
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
         guard let d = DelayDuration.seconds(delay), d <= 86_400 else {
@@ -56,7 +61,9 @@ struct Serve: ParsableCommand {
         let workers = self.workers ?? min(ProcessInfo.processInfo.activeProcessorCount, 64)
         if workers > 1 && !worker {
             // Workers re-run this command line with --worker; the database is ready now.
-            WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker"]).run()
+            // Worker 0 keeps every Bayeux session; the others relay /cometd to it on this loopback port.
+            guard let home = FreePort.loopback() else { die("cannot find a free loopback port for the Bayeux relay") }
+            WorkerPool(count: workers, arguments: CommandLine.arguments + ["--worker", "--bayeux-home", "\(home)"]).run()
         }
         var config = CometConfiguration(databaseURL: target.serverURL)
         config.host = host
@@ -65,10 +72,12 @@ struct Serve: ParsableCommand {
         config.maxConnectionsPerAddress = maxPerAddress
         config.publicDirectory = ResourceLocator.directory(named: "Public", environmentOverride: "TICKER_PUBLIC_DIR")
         if !corsOrigins.isEmpty { config.corsOrigins = corsOrigins }
+        bayeux.apply(to: &config.bayeux, feedURL: target.feedURL)
         config.handleSignals = true
         config.authKeyFile = authKeyFile.map { URL(fileURLWithPath: $0) }
         config.delaySeconds = DelayDuration.seconds(delay) ?? 900
         config.reusePort = worker
+        if worker, let bayeuxHome { config.bayeux.home = workerIndex == 0 ? .owner(port: bayeuxHome) : .relay(port: bayeuxHome) }
         let server = CometServer(configuration: config, logger: logger)
         do {
             let bound = try server.start()

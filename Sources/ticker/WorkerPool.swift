@@ -9,14 +9,16 @@ import Platform
 /// (its clients reconnect to the others and resume by cursor).
 struct WorkerPool {
     let count: Int
-    /// The worker's command line: this executable with `--worker`.
+    /// The worker's command line: this executable with `--worker`; each also
+    /// gets `--worker-index i` (worker 0 keeps the Bayeux sessions), kept
+    /// when a dead worker is replaced.
     let arguments: [String]
 
     func run() -> Never {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         var workers: [pid_t] = []
-        for _ in 0..<count { workers.append(spawn()) }
+        for i in 0..<count { workers.append(spawn(index: i)) }
         say("started \(count) workers: pids \(workers.map(String.init).joined(separator: " "))")
 
         var stopping = false
@@ -35,10 +37,12 @@ struct WorkerPool {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid > 0, let i = workers.firstIndex(of: pid) {
-                workers.remove(at: i)
-                if !stopping {
-                    let replacement = spawn()
-                    workers.append(replacement)
+                workers[i] = 0
+                if stopping {
+                    workers.removeAll { $0 == 0 }
+                } else {
+                    let replacement = spawn(index: i)
+                    workers[i] = replacement
                     say("worker \(pid) exited (status \(status)); started \(replacement)")
                 }
             } else {
@@ -50,9 +54,9 @@ struct WorkerPool {
 
     /// Starts a worker: a clean signal state (`Spawn`), and told our pid so it
     /// can ask to die with us (`ParentDeath.follow()` in `Serve.run`).
-    private func spawn() -> pid_t {
+    private func spawn(index: Int) -> pid_t {
         do {
-            return try Spawn.start(arguments, executable: "/proc/self/exe", environment: ParentDeath.childEnvironment())
+            return try Spawn.start(arguments + ["--worker-index", "\(index)"], executable: "/proc/self/exe", environment: ParentDeath.childEnvironment())
         } catch { die("cannot start a worker: \(error)") }
     }
 }

@@ -16,7 +16,11 @@ final class LiveServer: @unchecked Sendable {
     private let ready = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
-    init(configuration: WebSocketStream.Configuration = .init()) {
+    /// Routes on the loop thread; nil: the echo routes above.
+    private let handler: ((HTTPRequest) -> Void)?
+
+    init(configuration: WebSocketStream.Configuration = .init(), handler: ((HTTPRequest) -> Void)? = nil) {
+        self.handler = handler
         Thread { [self] in serve(configuration) }.start()
         ready.wait()
     }
@@ -37,7 +41,9 @@ final class LiveServer: @unchecked Sendable {
         let loop = EventLoop()
         var server: HTTPServer? = HTTPServer(loop: loop, requestTimeout: 5, maxHeaderBytes: 8192,
                                              logger: Logger(label: "test"))
-        server?.handler = { [self] request in route(request, configuration) }
+        server?.handler = { [self] request in
+            if let handler { handler(request) } else { route(request, configuration) }
+        }
         port = try! server!.bind(host: "127.0.0.1", port: 0)
         stopEvent = loop.wakeUp { loop.stop() }
         ready.signal()

@@ -25,8 +25,10 @@ public final class HTTPTestClient {
 
     /// Opens a connection and sends `GET path`.
     public init(port: Int, path: String, headers extra: [String: String] = [:], host: String = "127.0.0.1",
-                method: String = "GET", rawRequest: String? = nil, receiveBuffer: Int32? = nil) throws {
+                method: String = "GET", rawRequest: String? = nil, receiveBuffer: Int32? = nil, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Another loopback address (127.0.0.2...): a second client address for per-address limits.
+        if let source { _ = IPv4Endpoint(host: source, port: 0).withSockaddr { Glibc.bind(fd, $0, $1) } }
         if var size = receiveBuffer {
             // Before connect, so the TCP window stays small: a phone on a bad link.
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))

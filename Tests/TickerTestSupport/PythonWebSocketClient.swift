@@ -3,7 +3,7 @@ import Foundation
 /// Tests/python/ws_client.py (the `websockets` package, a third-party client)
 /// as a child process: the tick ids it prints, and its log of everything else
 /// (hello, snapshots, closes, reconnects).
-public final class PythonWebSocketClient: @unchecked Sendable {
+public final class PythonWebSocketClient: Polled, @unchecked Sendable {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The venv's python (Tests/python/venv.sh creates it once; bin/test does it first).
@@ -54,17 +54,6 @@ public final class PythonWebSocketClient: @unchecked Sendable {
         guard let line = log.split(separator: "\n").first(where: { $0.hasPrefix("hello ") }),
               let r = line.range(of: "\"cursor\":") else { return nil }
         return Int64(line[r.upperBound...].prefix { $0.isNumber })
-    }
-
-    /// Waits until `condition` holds (checked every 50 ms) or `timeout` passes.
-    @discardableResult
-    public func wait(timeout: Double, _ condition: (PythonWebSocketClient) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition(self) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition(self)
     }
 
     public func stop() { process.terminate(grace: 2) }

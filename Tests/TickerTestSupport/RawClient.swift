@@ -9,8 +9,15 @@ public final class RawClient {
 
     /// - Parameter receiveBuffer: a small kernel receive buffer makes a reader
     ///   that stops reading fill the server's output quickly.
-    public init(port: Int, receiveBuffer: Int32? = nil) {
+    /// - Parameter source: another loopback address to connect from (127.0.0.2...).
+    public init(port: Int, receiveBuffer: Int32? = nil, source: String? = nil) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var from = sockaddr_in()
+            from.sin_family = sa_family_t(AF_INET)
+            from.sin_addr.s_addr = inet_addr(source)
+            _ = withUnsafePointer(to: &from) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
         if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -7,6 +7,8 @@ final class TickHub {
     private(set) var log: TickLog
     private(set) var latest: [String: EncodedTick] = [:]
     private var registry: [String: [ObjectIdentifier: TickSubscriber]] = [:]
+    /// Subscribers that see every tick (Bayeux `/quotes/*`); they pick their own.
+    private var everySymbol: [ObjectIdentifier: TickSubscriber] = [:]
     private var queued: [TickSubscriber] = []
     private(set) var cursor: Int64
     private(set) var deliveries = 0
@@ -27,6 +29,7 @@ final class TickHub {
 
     func remove(_ s: TickSubscriber) {
         for sym in s.symbols { unregister(s, from: sym) }
+        everySymbol[ObjectIdentifier(s)] = nil
         members.remove(ObjectIdentifier(s))
     }
 
@@ -46,6 +49,11 @@ final class TickHub {
         for sym in symbols { unregister(s, from: sym) }
     }
 
+    /// Hands `s` every tick from now on, besides its symbols' (a wildcard subscription).
+    func followAll(_ s: TickSubscriber) { everySymbol[ObjectIdentifier(s)] = s }
+
+    func unfollowAll(_ s: TickSubscriber) { everySymbol[ObjectIdentifier(s)] = nil }
+
     private func unregister(_ s: TickSubscriber, from sym: String) {
         registry[sym]?.removeValue(forKey: ObjectIdentifier(s))
         if registry[sym]?.isEmpty == true { registry[sym] = nil }
@@ -64,21 +72,24 @@ final class TickHub {
             cursor = tick.id
             log.append(e)
             if !tick.late { latest[tick.symbol] = e }
-            guard let subs = registry[tick.symbol] else { continue }
-            for s in subs.values {
-                s.accept(e)
-                deliveries += 1
-                if !s.isQueued {
-                    s.isQueued = true
-                    queued.append(s)
-                }
-            }
+            if let subs = registry[tick.symbol] { for s in subs.values { hand(e, to: s) } }
+            if everySymbol.isEmpty { continue }
+            for s in everySymbol.values where !s.symbols.contains(tick.symbol) { hand(e, to: s) }
         }
         let batch = queued
         queued.removeAll(keepingCapacity: true)
         for s in batch {
             s.isQueued = false
             s.deliver()
+        }
+    }
+
+    private func hand(_ e: EncodedTick, to s: TickSubscriber) {
+        s.accept(e)
+        deliveries += 1
+        if !s.isQueued {
+            s.isQueued = true
+            queued.append(s)
         }
     }
 

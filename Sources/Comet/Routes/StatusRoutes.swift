@@ -44,7 +44,7 @@ struct StatusRoutes {
         m.lastFetchSeconds = context.pump.lastFetchSeconds
         let text = m.render(hub: context.hub, databaseReconnects: context.pump.reconnects + context.queryDB.reconnects,
                             databaseUp: context.pump.isReady, acceptPauses: context.http.acceptPauses)
-        req.respond(200, contentType: "text/plain; version=0.0.4", text: text + context.images.metricsText
+        req.respond(200, contentType: "text/plain; version=0.0.4", text: text + context.images.metricsText + context.bayeux.metricsText
                     + context.access.metricsText(held: context.delayed?.held ?? 0, delayedCursor: context.delayed?.hub.cursor))
     }
 }
