@@ -15,6 +15,7 @@ import TickerTestSupport
         let cookie = ["Cookie": "ticker_token=\(token)"]
         let stolen = try HTTPTestClient.get(port: s.port, "/poll?symbols=AAPL&callback=steal", headers: cookie)
         #expect(stolen.status == 401 && stolen.body.contains(#""reason":"missing""#), "\(stolen.body)")
+        #expect(stolen.body.hasPrefix(#"{"error":"JSONP (callback=) does not use the ticker_token cookie"#), "\(stolen.body)")
         #expect(!stolen.body.contains("steal(") && !stolen.body.contains("\"ticks\""))
         // The same cookie without a callback, and a callback with token= or the header, work.
         #expect(try HTTPTestClient.get(port: s.port, "/poll?symbols=AAPL", headers: cookie).status == 200)

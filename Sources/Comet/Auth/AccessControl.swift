@@ -29,7 +29,11 @@ final class AccessControl {
         guard let verifier else { return .open }
         let found = BearerToken.find(authorization: req.header("Authorization"), query: try q.value("token"),
                                      cookie: cookie ? req.header("Cookie") : nil)
-        guard let token = found else { throw TokenRefusal.missing }
+        guard let token = found else {
+            // Say why a cookie that works elsewhere does not work here.
+            if !cookie, req.header("Cookie").flatMap(BearerToken.cookie) != nil { throw TokenRefusal.cookieWithJSONP }
+            throw TokenRefusal.missing
+        }
         switch verifier.verify(token, now: now()) {
         case .success(let claims): return Pass(claims: claims)
         case .failure(let refusal): throw refusal
