@@ -23,7 +23,11 @@
   function json(r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); }
 
   // ---- access ----
-  var urlToken = params.get('token'), token = urlToken;
+  // Read once, then out of the address bar (history, bookmarks, screen
+  // shares); kept in memory for the stream and our own requests.
+  var taken = Board.Address.takeToken(location.href);
+  if (taken.href !== location.href) history.replaceState(history.state, '', taken.href);
+  var urlToken = taken.token, token = urlToken;
   /** The token ticker.js asks for: the URL's first, then the embedding page's. */
   function tokenFunction() {
     if (typeof window.tickerToken !== 'function') return token;
@@ -211,8 +215,9 @@
         window.tickIds.push(t.id);
         if (!window.firstLiveTickAt) window.firstLiveTickAt = performance.now();
         count += 1; $('count').textContent = count; $('cursor').textContent = t.id;
-        var lat = Date.now() - Date.parse(t.ts);
-        if (lat >= 0 && lat < 600000) $('latency').textContent = lat + ' ms';
+        // Delayed ticks wait on purpose: their age is not the latency.
+        var lat = Board.Format.latency(t, Date.now());
+        if (lat) $('latency').textContent = lat;
       }
       lastDataAt = Date.now();
       if (t.delayed && lastStatus.delay > 0) table.setDelayed(t.symbol, lastStatus.delay);

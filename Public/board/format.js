@@ -22,6 +22,17 @@
     return 'delayed ' + s / 3600 + ' h';
   }
 
+  /**
+   * "123 ms": how long a live tick took from its `ts` to this page, or null
+   * for a tick that says nothing about that: a delayed one (it waited on
+   * purpose) or one with a clock far off (negative, or ten minutes and more).
+   */
+  function latency(tick, now) {
+    if (tick.delayed) return null;
+    var ms = now - Date.parse(tick.ts);
+    return ms >= 0 && ms < 600000 ? ms + ' ms' : null;
+  }
+
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -64,7 +75,7 @@
     return out;
   }
 
-  var Format = {age: age, delay: delay, time: time, priceTicks: priceTicks, timeTicks: timeTicks};
+  var Format = {age: age, delay: delay, latency: latency, time: time, priceTicks: priceTicks, timeTicks: timeTicks};
   var Board = global.Board = global.Board || {};
   Board.Format = Format;
   if (typeof module === 'object' && module.exports) module.exports = Format;

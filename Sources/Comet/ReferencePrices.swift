@@ -41,7 +41,7 @@ final class ReferencePrices {
         guard !wanted.isEmpty else { return }
         guard !reading else { again = true; return }
         reading = true
-        context.queryDB.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(wanted.sorted())]) { [unowned self] result in
+        context.queryDB.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(wanted.sorted()), nil]) { [unowned self] result in
             self.reading = false
             if case .success(let r) = result {
                 for i in 0..<r.rowCount {

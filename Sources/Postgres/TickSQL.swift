@@ -28,14 +28,22 @@ public enum TickSQL {
         """
 
     /// Day figures of symbols `$1` (a text array) in the session now, from
-    /// `day_quotes` (Schema/005): symbol, session start (ISO 8601 UTC),
-    /// reference, where the reference came from, open, high, low, last, volume.
+    /// `day_quotes_through` (Schema/005, 006): symbol, session start (ISO 8601
+    /// UTC), reference, where the reference came from, open, high, low, last,
+    /// volume. `$2` is each symbol's cut (`cuts(_:)`; NULL: none): a delayed
+    /// symbol's figures come only from ticks with `ts` at or before it.
     /// Prices come out as exact decimal text (null where a symbol has no ticks).
     public static let dayQuotes = """
         SELECT symbol, to_char(session_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                reference::text, reference_from, open::text, high::text, low::text, last::text, volume::text
-        FROM day_quotes($1::text[])
+        FROM day_quotes_through($1::text[], $2::timestamptz[])
         """
+
+    /// A Postgres array literal of cut times for `dayQuotes`' `$2`, one per
+    /// symbol in order (nil: no cut, the live view).
+    public static func cuts(_ times: [String?]) -> String {
+        "{" + times.map { $0.map { "\"\($0)\"" } ?? "NULL" }.joined(separator: ",") + "}"
+    }
 
     /// The session now: its start (ISO 8601 UTC), the exchange's time zone, and its opening time.
     public static let session = """

@@ -11,9 +11,19 @@ public struct BoardPage: Sendable {
     /// Seconds between reloads.
     public var refresh: Int
 
-    public init(rows: [QuoteRow], refresh: Int) {
+    /// Symbols served late (#16), marked "delayed 15 min" like the dashboard's rows.
+    public var delayed: Set<String> = []
+    /// The server's delay, in seconds.
+    public var delaySeconds: Int = 0
+    /// The `?token=` the board was opened with: its "Live dashboard" link carries it.
+    public var token: String?
+
+    public init(rows: [QuoteRow], refresh: Int, delayed: Set<String> = [], delaySeconds: Int = 0, token: String? = nil) {
         self.rows = rows
         self.refresh = refresh
+        self.delayed = delayed
+        self.delaySeconds = delaySeconds
+        self.token = token
     }
 
     /// The response headers besides the status line and Content-Length.
@@ -45,11 +55,12 @@ public struct BoardPage: Sendable {
         <tbody>\n
         """
         for row in rows { appendRow(row, to: &out) }
-        let list = rows.map { Self.escape($0.symbol) }.joined(separator: ",")
+        var link = "/?symbols=" + rows.map { Self.escape($0.symbol) }.joined(separator: ",")
+        if let token { link += "&amp;token=" + Self.escape(Self.percentEncoded(token)) }
         out += """
         </tbody>
         </table>
-        <p>Reloads every \(refresh) s without JavaScript. <a href="/?symbols=\(list)">Live dashboard</a></p>
+        <p>Reloads every \(refresh) s without JavaScript. <a href="\(link)">Live dashboard</a></p>
         </body>
         </html>\n
         """
@@ -59,12 +70,37 @@ public struct BoardPage: Sendable {
     func appendRow(_ row: QuoteRow, to out: inout String) {
         let dash = "–"
         out += "<tr data-symbol=\"\(Self.escape(row.symbol))\" class=\"\(row.direction.rawValue)\">"
-        out += "<td class=\"sym\">\(Self.escape(row.symbol))</td>"
+        let late = delayed.contains(row.symbol) ? " <small class=\"delayed\">\(Self.delayText(delaySeconds))</small>" : ""
+        out += "<td class=\"sym\">\(Self.escape(row.symbol))\(late)</td>"
         out += "<td data-field=\"price\">\(Self.escape(row.last ?? dash))</td>"
         out += "<td data-field=\"change\">\(Self.escape(row.change ?? dash))</td>"
         out += "<td data-field=\"pct\">\(Self.escape(row.changePercent ?? dash))</td>"
         out += "<td data-field=\"size\">\(row.size.map(String.init) ?? dash)</td>"
         out += "<td data-field=\"time\">\(Self.escape(row.time ?? dash))</td></tr>\n"
+    }
+
+    /// "delayed 15 min", "delayed 2 s", "delayed 2 h": as the dashboard says it (Public/board/format.js).
+    public static func delayText(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        if s < 60 || s % 60 != 0 { return "delayed \(s) s" }
+        if s < 7200 || s % 3600 != 0 { return "delayed \(s / 60) min" }
+        return "delayed \(s / 3600) h"
+    }
+
+    /// A query value with everything but unreserved characters percent-encoded.
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+            }
+        }
+        return out
     }
 
     /// Text safe inside HTML element content and double- or single-quoted attributes.
@@ -86,6 +122,6 @@ public struct BoardPage: Sendable {
 
     static let style = "body{font:15px system-ui,sans-serif;background:#0d1117;color:#e6edf3;margin:1.5em}"
         + "table{border-collapse:collapse}th,td{padding:.35em .9em;text-align:right}th{color:#8b949e;font-weight:500}"
-        + "td.sym{text-align:left;font-weight:600}tr.up td[data-field=change],tr.up td[data-field=pct]{color:#2ea043}"
+        + "td.sym{text-align:left;font-weight:600}.delayed{color:#d29922;font-weight:400}tr.up td[data-field=change],tr.up td[data-field=pct]{color:#2ea043}"
         + "tr.down td[data-field=change],tr.down td[data-field=pct]{color:#f85149}a{color:#58a6ff}"
 }

@@ -81,6 +81,9 @@ import TickerTestSupport
         #expect(try browser.text("[data-symbol=AAPL] [data-field=note]") == "")
         #expect(try browser.run("return document.querySelector('[data-symbol=AAPL]').hasAttribute('data-delayed')") as? Bool == false)
         #expect(try browser.text("[data-testid=delay]") == "2 s")
+        // The token left the address bar (kept in memory): the rest of the address stays.
+        let address = try browser.run("return location.href") as? String ?? ""
+        #expect(!address.contains("token") && address.contains("symbols=AAPL"), "\(address)")
         feeder.stop()
         Thread.sleep(forTimeInterval: 3.5)   // the delay, and the last delayed ticks on their way
         try expectEveryTickOnce(browser, s, live: ["AAPL"], delayed: ["MSFT"])

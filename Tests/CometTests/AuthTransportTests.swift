@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Testing
 import TickerTestSupport
 
@@ -69,7 +70,12 @@ import TickerTestSupport
     @Test func quotesAndHistoryShowDelayedSymbolsLate() throws {
         let mint = try TokenMint()
         let s = try server(mint, delay: 600)
-        try s.insert("INSERT INTO ticks (symbol, price, ts) VALUES ('MSFT', 111.5, now() - interval '20 minutes'), ('AAPL', 2, now()), ('MSFT', 333.5, now())")
+        // A session that began an hour ago holds all three ticks, whatever the time of day.
+        try PGConnection(s.target.adminURL).exec("UPDATE market_session SET opens = ((now() - interval '1 hour') AT TIME ZONE 'UTC')::time")
+        try s.insert("""
+            INSERT INTO ticks (symbol, price, size, ts) VALUES
+            ('MSFT', 111.5, 100, now() - interval '20 minutes'), ('AAPL', 2, 5, now()), ('MSFT', 333.5, 700, now())
+            """)
         Thread.sleep(forTimeInterval: 0.5)
         let token = try mint.hs256(TokenMint.claims(realtime: ["AAPL"], delayed: ["*"]))
         let quotes = try HTTPTestClient.get(port: s.port, "/quotes?symbols=AAPL,MSFT&token=\(token)").body
@@ -77,6 +83,12 @@ import TickerTestSupport
         #expect(q["cursor"] as? String == "3:1", "\(quotes)")
         #expect(q["delay"] as? Int == 600 && q["delayed"] as? [String] == ["MSFT"])
         #expect(allTickIDs(quotes) == [2, 1], "AAPL live; MSFT only what ts <= now - 10 min allows: \(quotes)")
+        // The day's figures too: MSFT's only from the released tick, AAPL's live.
+        let day = try #require(q["day"] as? [String: [String: Any]], "\(quotes)")
+        #expect(day["MSFT"]?["open"] as? String == "111.5" && day["MSFT"]?["high"] as? String == "111.5", "\(quotes)")
+        #expect(day["MSFT"]?["low"] as? String == "111.5" && day["MSFT"]?["volume"] as? Int == 100, "\(quotes)")
+        #expect(day["MSFT"]?["reference"] as? String == "111.5", "\(quotes)")
+        #expect(day["AAPL"]?["high"] as? String == "2" && day["AAPL"]?["volume"] as? Int == 5, "\(quotes)")
         // A server started now rebuilds the same line from PostgreSQL.
         let restarted = try TestServer(target: s.target) {
             $0.authKeyFile = URL(fileURLWithPath: mint.secretFile)
@@ -88,6 +100,10 @@ import TickerTestSupport
         restarted.stop()
         let history = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(token)").body
         #expect(allTickIDs(history) == [1], "\(history)")
+        // Bars without `from` reach back from the newest released tick, not the live one.
+        let bars = try Self.json(HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&interval=1s&token=\(token)").body)
+        let shown = try #require(bars["bars"] as? [[String: Any]], "\(bars)")
+        #expect(shown.count == 1 && shown.first?["open"] as? String == "111.5" && shown.first?["volume"] as? Int == 100, "\(bars)")
         let live = try HTTPTestClient.get(port: s.port, "/history?symbol=MSFT&token=\(try mint.hs256(TokenMint.claims(realtime: ["*"])))").body
         #expect(allTickIDs(live) == [1, 3])
         let board = try HTTPTestClient.get(port: s.port, "/board?symbols=MSFT&token=\(token)")

@@ -42,6 +42,32 @@ import TickerTestSupport
         #expect(try row(c, "SELECT reference::text FROM day_figures WHERE symbol = 'AAPL'") == ["101.00"])
     }
 
+    /// Schema/006: a delayed symbol's day (through `TickSQL.dayQuotes`, as
+    /// `/quotes` asks) comes only from ticks at or before its cut, the
+    /// previous close included; a symbol without a cut is live.
+    @Test func aCutKeepsNewerTicksOutOfEveryFigure() throws {
+        let db = try TestCluster.database()
+        let c = try PGConnection(db.serverURL)
+        try PGConnection(db.feedURL).exec("""
+            INSERT INTO ticks (symbol, price, size, ts) SELECT s, p, z, (SELECT starts FROM market_session_at()) + o
+            FROM (VALUES ('A', 100.00, 10, interval '-2 hours'), ('A', 101.00, 10, interval '-1 minute'),
+                         ('A', 103.00, 5, interval '1 minute'), ('A', 99.00, 7, interval '2 minutes'),
+                         ('B', 7.00, 1, interval '1 minute')) v(s, p, z, o)
+            """)
+        let r = try c.exec(TickSQL.dayQuotes + " ORDER BY symbol", [TickSQL.arrayLiteral(["A", "B"]), TickSQL.cuts([
+            "2000-01-01T00:00:00Z", nil])])
+        #expect(r.rowCount == 2 && r.string(0, 2) == nil && r.string(0, 7) == nil && r.string(1, 7) == "7.00")
+        func day(_ cut: String) throws -> [String?] {
+            let r = try c.exec(TickSQL.dayQuotes.replacingOccurrences(of: "$2::timestamptz[]", with: "ARRAY[(SELECT starts FROM market_session_at()) + $2::interval]"),
+                               [TickSQL.arrayLiteral(["A"]), cut])
+            return (2..<9).map { r.string(0, $0) }
+        }
+        // reference, reference_from, open, high, low, last, volume
+        #expect(try day("-90 minutes") == ["100.00", "previous close", nil, nil, nil, "100.00", "0"])
+        #expect(try day("90 seconds") == ["101.00", "previous close", "103.00", "103.00", "103.00", "103.00", "5"])
+        #expect(try day("1 hour") == ["101.00", "previous close", "103.00", "103.00", "99.00", "99.00", "12"])
+    }
+
     @Test func aFeedsReferencePriceWinsAndAFirstDayUsesItsOpen() throws {
         let db = try TestCluster.database()
         let feed = try PGConnection(db.feedURL)

@@ -29,6 +29,23 @@ import Testing
         #expect(html.contains("data-symbol=\"&lt;script&gt;alert(1)&lt;/script&gt;\""))
     }
 
+    @Test func delayedRowsAreMarkedAndTheDashboardLinkKeepsTheToken() {
+        let page = BoardPage(rows: [QuoteRow(symbol: "AAPL"), QuoteRow(symbol: "MSFT")], refresh: 2,
+                             delayed: ["MSFT"], delaySeconds: 900, token: "eyJ.a+b/c=")
+        let html = page.html
+        #expect(html.contains(#"<td class="sym">MSFT <small class="delayed">delayed 15 min</small></td>"#))
+        #expect(html.contains(#"<td class="sym">AAPL</td>"#))
+        #expect(html.contains(#"<a href="/?symbols=AAPL,MSFT&amp;token=eyJ.a%2Bb%2Fc%3D">Live dashboard</a>"#), "\(html)")
+        #expect(BoardPage(rows: [QuoteRow(symbol: "A")], refresh: 2).html.contains(#"<a href="/?symbols=A">"#))
+        #expect([900, 2, 90, 3600, 7200].map(BoardPage.delayText) == ["delayed 15 min", "delayed 2 s", "delayed 90 s", "delayed 60 min", "delayed 2 h"])
+    }
+
+    @Test func aRefusalPageIsOneEscapedLine() {
+        let html = RefusalPage.html(status: 403, message: "not entitled to <MSFT>")
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<p>not entitled to &lt;MSFT&gt;</p>") && !html.contains("<script"))
+        #expect(RefusalPage.headers.contains { $0 == ("Content-Security-Policy", "default-src 'none'") })
+    }
+
     @Test func rowsWithoutTicksShowDashes() {
         let html = BoardPage(rows: [QuoteRow(symbol: "NEW")], refresh: 2).html
         #expect(html.contains("<tr data-symbol=\"NEW\" class=\"flat\"><td class=\"sym\">NEW</td><td data-field=\"price\">–</td>"))

@@ -13,6 +13,16 @@ test('delays as a delayed row shows them', () => {
     ['delayed 15 min', 'delayed 2 s', 'delayed 90 s', 'delayed 1 min', 'delayed 60 min', 'delayed 2 h', 'delayed 90 min']);
 });
 
+test('latency is for live ticks only', () => {
+  const now = Date.parse('2026-11-26T04:00:00.250Z');
+  assert.equal(Format.latency({ts: '2026-11-26T04:00:00.000Z'}, now), '250 ms');
+  // A delayed tick (here --delay 2s) is old on purpose: not a latency.
+  assert.equal(Format.latency({ts: '2026-11-26T03:59:58.000Z', delayed: true}, now), null);
+  assert.equal(Format.latency({ts: '2026-11-26T03:59:58.000Z'}, now), '2250 ms');
+  assert.equal(Format.latency({ts: '2026-11-26T04:00:01.000Z'}, now), null);
+  assert.equal(Format.latency({ts: '2026-11-26T03:50:00.000Z'}, now), null);
+});
+
 test('times before today carry their date', () => {
   const now = new Date(2026, 10, 26, 9, 0, 0).getTime();
   assert.equal(Format.time(new Date(2026, 10, 26, 8, 5, 7).getTime(), now), '08:05:07');

@@ -23,11 +23,17 @@ final class AccessControl {
     var isOn: Bool { verifier != nil }
 
     /// The request's verified token (`Pass.open` when authorisation is off).
-    func pass(_ req: HTTPRequest, _ q: QueryParameters) throws -> Pass {
+    /// `cookie: false` for JSONP: any website's `<script>` tag sends the
+    /// browser's cookies, so a callback answer needs `token=` or the header.
+    func pass(_ req: HTTPRequest, _ q: QueryParameters, cookie: Bool = true) throws -> Pass {
         guard let verifier else { return .open }
         let found = BearerToken.find(authorization: req.header("Authorization"), query: try q.value("token"),
-                                     cookie: req.header("Cookie"))
-        guard let token = found else { throw TokenRefusal.missing }
+                                     cookie: cookie ? req.header("Cookie") : nil)
+        guard let token = found else {
+            // Say why a cookie that works elsewhere does not work here.
+            if !cookie, req.header("Cookie").flatMap(BearerToken.cookie) != nil { throw TokenRefusal.cookieWithJSONP }
+            throw TokenRefusal.missing
+        }
         switch verifier.verify(token, now: now()) {
         case .success(let claims): return Pass(claims: claims)
         case .failure(let refusal): throw refusal

@@ -21,6 +21,11 @@ struct TokenRefusal: Error, Equatable {
     static let missing = TokenRefusal(reason: .missing,
         message: "this server needs a token: send Authorization: Bearer <token>, ?token=<token> or the ticker_token cookie")
 
+    /// JSONP with only the cookie: any website's `<script>` sends the cookie,
+    /// so a callback answer needs the token in the URL or the header.
+    static let cookieWithJSONP = TokenRefusal(reason: .missing,
+        message: "JSONP (callback=) does not use the ticker_token cookie: send ?token=<token> or Authorization: Bearer <token>")
+
     static func malformed(_ why: String) -> TokenRefusal {
         TokenRefusal(reason: .malformed, message: "the token is malformed: \(why)")
     }

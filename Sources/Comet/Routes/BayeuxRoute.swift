@@ -43,13 +43,16 @@ struct BayeuxRoute {
         case .success(let batch):
             link.prepare()
             let browser = browser ?? newBrowser(req, batch)
-            engine.handle(batch, on: link, peer: context.clientAddress(req), browser: browser, headerToken: Self.token(req))
+            // Callback-polling ignores the cookie: a `<script>` from any site sends it.
+            let token = Self.token(req, cookie: link.callback == nil)
+            engine.handle(batch, on: link, peer: context.clientAddress(req), browser: browser, headerToken: token)
         }
     }
 
-    /// A token sent with the request itself (#16): `Authorization: Bearer`, or the `ticker_token` cookie.
-    static func token(_ req: HTTPRequest) -> String? {
-        BearerToken.find(authorization: req.header("Authorization"), query: nil, cookie: req.header("Cookie"))
+    /// A token sent with the request itself (#16): `Authorization: Bearer`, or
+    /// the `ticker_token` cookie unless `cookie` is false (JSONP).
+    static func token(_ req: HTTPRequest, cookie: Bool = true) -> String? {
+        BearerToken.find(authorization: req.header("Authorization"), query: nil, cookie: cookie ? req.header("Cookie") : nil)
     }
 
     /// The `BAYEUX_BROWSER` cookie: one value per browser, shared by its tabs.

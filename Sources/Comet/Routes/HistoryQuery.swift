@@ -34,6 +34,9 @@ struct HistoryQuery {
         if interval == nil {
             return "SELECT * FROM (SELECT \(TickSQL.columns) FROM ticks WHERE \(range) ORDER BY ts DESC, id DESC LIMIT $4) t ORDER BY 7, 1"
         }
+        // A delayed symbol's newest tick is its newest released one: the
+        // window reaches back from there, not from the live max(ts).
+        let newest = through == nil ? "" : " AND ts <= $6::timestamptz"
         return """
             SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), open::text, high::text, low::text, close::text, volume
             FROM (
@@ -43,7 +46,7 @@ struct HistoryQuery {
                 FROM ticks WHERE \(range)
                   -- Without `from`, read only as far back as `limit` bars can reach
                   -- from the newest tick (one index probe), not the whole history.
-                  AND ($2::timestamptz IS NOT NULL OR ts >= (SELECT max(ts) FROM ticks WHERE symbol = $1) - $5::interval * ($4::int + 1))
+                  AND ($2::timestamptz IS NOT NULL OR ts >= (SELECT max(ts) FROM ticks WHERE symbol = $1\(newest)) - $5::interval * ($4::int + 1))
                 GROUP BY 1 ORDER BY 1 DESC LIMIT $4
             ) b ORDER BY bucket
             """

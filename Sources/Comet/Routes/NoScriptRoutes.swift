@@ -14,10 +14,16 @@ struct NoScriptRoutes {
 
     private func board(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try BoardRequest(query: q, maxSymbols: context.config.maxSymbolsPerRequest)
-        let split = try context.access.pass(req, q).split(r.symbols)
+        // A person reads this page: a refusal is a page too, not JSON.
+        let split: SymbolSplit
+        do { split = try context.access.pass(req, q).split(r.symbols) } catch let refusal as TokenRefusal {
+            return context.refusePage(req, refusal)
+        }
+        let token = try q.value("token")
         context.references.ensure(r.symbols) { [unowned context] in
             let rows = r.symbols.map { QuoteRow(symbol: $0, latest: context.latest($0, split)?.tick, reference: context.references.price($0)) }
-            let page = BoardPage(rows: rows, refresh: r.refresh)
+            let page = BoardPage(rows: rows, refresh: r.refresh, delayed: Set(split.delayed),
+                                 delaySeconds: Int(context.access.delaySeconds.rounded()), token: token)
             for (name, value) in page.headers where name != "Content-Type" { req.setHeader(name, value) }
             req.respond(200, contentType: "text/html; charset=utf-8", text: page.html)
         }

@@ -19,7 +19,8 @@ struct PollRoute {
     private func poll(_ req: HTTPRequest, _ q: QueryParameters, caughtUp: Bool = false, released: Bool = false) throws {
         let config = context.config
         try q.requireOnly(["symbols", "since", "wait", "callback", "_", "token"])
-        let pass = try context.access.pass(req, q)
+        // JSONP ignores the cookie (docs/PROTOCOL.md): a `<script>` from any site sends it.
+        let pass = try context.access.pass(req, q, cookie: try q.value("callback") == nil)
         let symbols = try RouteParameters.symbols(q.value("symbols"), max: config.maxSymbolsPerRequest)
         let split = try pass.split(symbols)
         let since = try StreamCursor.parse(q.value("since"), name: "since")

@@ -34,9 +34,12 @@ struct QuoteRoutes {
             w.field("delay", delay.seconds)
             w.field("delayed", strings: delay.symbols)
         }
+        // A delayed symbol's day: only ticks the delay has released (ts <= now - delay).
+        let cut = delayedCut
+        let cuts = TickSQL.cuts(symbols.map { split.delayed.contains($0) ? cut : nil })
         let db = context.queryDB
         db.query(TickSQL.session) { [unowned context] session in
-            db.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(symbols)]) { day in
+            db.query(TickSQL.dayQuotes, [TickSQL.arrayLiteral(symbols), cuts]) { day in
                 if case .success(let s) = session, case .success(let d) = day, s.rowCount == 1 {
                     w.field("session", raw: DayFigures.session(s))
                     w.field("day", raw: DayFigures.day(d))
@@ -44,6 +47,11 @@ struct QuoteRoutes {
                 context.json(req, w.json)
             }
         }
+    }
+
+    /// The newest `ts` a delayed symbol shows now: now minus the delay.
+    private var delayedCut: String {
+        TimestampText.iso(micros: Int64((context.access.now() - context.access.delaySeconds) * 1_000_000))
     }
 
     private func history(_ req: HTTPRequest, _ q: QueryParameters) throws {
@@ -57,7 +65,7 @@ struct QuoteRoutes {
         var query = HistoryQuery(symbol: symbol, from: from, to: to, interval: interval, limit: limit)
         // History newer than the delay is cut for a delayed symbol.
         if split.kind == .delayed {
-            query.through = TimestampText.iso(micros: Int64((context.access.now() - context.access.delaySeconds) * 1_000_000))
+            query.through = delayedCut
         }
         context.queryDB.query(query.sql, query.parameters) { [unowned context] result in
             switch result {

@@ -34,6 +34,9 @@ final class Router {
 
     func route(_ req: HTTPRequest) {
         applyCORS(req)
+        // URLs may carry `?token=` (#16): no page (/, /board, the forever
+        // frame) may pass its address on to the sites it links or loads.
+        req.setHeader("Referrer-Policy", "no-referrer")
         let route = routes[req.path]
         let allowed = (route?.methods ?? Self.readMethods) + [.options]
         guard let method = req.method, allowed.contains(method) else {
