@@ -194,18 +194,6 @@ final class ServerContext {
         }
     }
 
-    /// The counts of a stream (plain or mixed) that ended, however it ended
-    /// (its client left, its token expired): one place for both.
-    func countStreamEnd(_ sub: TickSubscriber) {
-        if let s = sub as? StreamSubscriber {
-            metrics.streamsOpen[s.format, default: 1] -= 1
-            metrics.conflatedTicks += s.conflations
-        } else if let m = sub as? MixedStream, let o = m.streamOutput {
-            metrics.streamsOpen[o.format, default: 1] -= 1
-            metrics.conflatedTicks += m.conflations
-        }
-    }
-
     /// The counts and admission of a WebSocket (plain or mixed) that is gone.
     private func socketGone(_ sub: TickSubscriber, conflations: Int) {
         admission.release(peer: sub.peer)
