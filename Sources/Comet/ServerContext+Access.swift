@@ -46,16 +46,22 @@ extension ServerContext {
     /// An `exp` years ahead (`1e300`) arms no timer past a year: the token is
     /// signed, but its claims are still outside input.
     func endOnExpiry(_ sub: TickSubscriber, _ pass: Pass, _ end: @escaping () -> Void) {
-        guard let exp = pass.expires else { return }
-        let leeway = access.verifier?.leeway ?? 0
-        let left = exp + leeway - access.now()
-        guard !(left > LoopEvent.longestTimeout) else { return } // not within this process's life
-        // NaN or already past: at once (LoopEvent clamps).
-        sub.expiry = loop.after(max(0.001, left)) { [weak sub] in
+        guard let left = secondsLeft(pass) else { return }
+        sub.expiry = loop.after(left) { [weak sub] in
             guard let sub else { return }
             sub.expiry = nil
             end()
         }
+    }
+
+    /// Seconds until the token's `exp` passes (plus the verifier's leeway),
+    /// at least a millisecond; nil without `exp`, or when it is more than a
+    /// year ahead (not within this process's life).
+    func secondsLeft(_ pass: Pass) -> Double? {
+        guard let exp = pass.expires else { return nil }
+        let left = exp + (access.verifier?.leeway ?? 0) - access.now()
+        guard !(left > LoopEvent.longestTimeout) else { return nil }
+        return left.isNaN ? 0.001 : max(0.001, left)
     }
 
     /// Ends a tracked stream with `event` (`token-expired`) and forgets it.

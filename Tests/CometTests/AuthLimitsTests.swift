@@ -17,7 +17,7 @@ import TickerTestSupport
         }
     }
 
-    @Test func anExpYearsAheadNeitherCrashesNorEndsStreamsAndSockets() throws {
+    @Test func anExpYearsAheadNeitherCrashesNorEndsStreamsSocketsOrSessions() throws {
         let mint = try TokenMint()
         let s = try server(TestCluster.database(), mint)
         // "Fatal error: Double value cannot be converted to Int" took the server down.
@@ -37,6 +37,9 @@ import TickerTestSupport
         for c in sockets {
             #expect(c.read { String(decoding: $0, as: UTF8.self).contains("\"symbol\":\"AAPL\"") })
         }
+        // And a Bayeux session.
+        let handshake = try bayeuxPost(s.port, #"{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"],"ext":{"ticker":{"token":"\#(token)"}}}"#).body
+        #expect(handshake.contains(#""successful":true"#), "\(handshake)")
         #expect(try HTTPTestClient.get(port: s.port, "/health").status == 200)
         #expect(!plain.closed && !mixed.closed)
     }
