@@ -43,28 +43,39 @@ extension ServerContext {
 
     /// Ends `sub` with `token-expired` when the token's `exp` passes (plus
     /// the leeway the verifier allows): `end` sends the event and closes.
+    /// An `exp` years ahead (`1e300`) arms no timer past a year: the token is
+    /// signed, but its claims are still outside input.
     func endOnExpiry(_ sub: TickSubscriber, _ pass: Pass, _ end: @escaping () -> Void) {
-        guard let exp = pass.expires else { return }
-        let leeway = access.verifier?.leeway ?? 0
-        let wait = max(0.001, exp + leeway - access.now())
-        sub.expiry = loop.after(wait) { [weak sub] in
+        guard let left = secondsLeft(pass) else { return }
+        sub.expiry = loop.after(left) { [weak sub] in
             guard let sub else { return }
             sub.expiry = nil
             end()
         }
     }
 
+    /// Seconds until the token's `exp` passes (plus the verifier's leeway),
+    /// at least a millisecond; nil without `exp`, or when it is more than a
+    /// year ahead (not within this process's life).
+    func secondsLeft(_ pass: Pass) -> Double? {
+        guard let exp = pass.expires else { return nil }
+        let left = exp + (access.verifier?.leeway ?? 0) - access.now()
+        guard !(left > LoopEvent.longestTimeout) else { return nil }
+        return left.isNaN ? 0.001 : max(0.001, left)
+    }
+
     /// Ends a tracked stream with `event` (`token-expired`) and forgets it.
+    /// An image stream cannot say why: it just ends, as multipart allows.
     func end(_ sub: TickSubscriber, on connection: ConnectionID, with event: ControlEvent) {
         guard untrack(connection, only: sub) != nil else { return }
+        countStreamEnd(sub)
         if let s = sub as? StreamSubscriber {
-            metrics.streamsOpen[s.format, default: 1] -= 1
-            metrics.conflatedTicks += s.conflations
             s.close(with: event)
-        } else if let m = sub as? MixedStream, let o = m.streamOutput {
-            metrics.streamsOpen[o.format, default: 1] -= 1
-            metrics.conflatedTicks += m.conflations
+        } else if let m = sub as? MixedStream {
             m.close(with: event)
+        } else if let v = sub as? ImageViewer {
+            images.closed(v)
+            v.request.endStream()
         }
     }
 

@@ -144,23 +144,17 @@ final class ServerContext {
     func mixedSocketClosed(_ m: MixedStream) {
         m.markClosed()
         guard mixed.removeValue(forKey: ObjectIdentifier(m)) != nil else { return }
-        admission.release(peer: m.peer)
-        m.expiry = nil
+        socketGone(m, conflations: m.conflations)
         m.onDetach?()
         m.onDetach = nil
-        metrics.websocketsOpen -= 1
-        metrics.conflatedTicks += m.conflations
     }
 
     /// A WebSocket's connection is gone (whoever ended it): forget it once.
     func socketClosed(_ w: WebSocketSubscriber) {
         w.markClosed()
         guard sockets.removeValue(forKey: ObjectIdentifier(w)) != nil else { return }
-        admission.release(peer: w.peer)
         (w.home ?? hub).remove(w)
-        w.expiry = nil
-        metrics.websocketsOpen -= 1
-        metrics.conflatedTicks += w.conflations
+        socketGone(w, conflations: w.conflations)
     }
 
     /// Registers a Bayeux WebSocket (counted by admission like a stream).
@@ -181,14 +175,11 @@ final class ServerContext {
     private func connectionClosed(_ connection: ConnectionID) {
         relayedPeers[connection] = nil
         guard let sub = untrack(connection) else { return }
+        countStreamEnd(sub)
         if let s = sub as? StreamSubscriber {
-            metrics.streamsOpen[s.format, default: 1] -= 1
-            metrics.conflatedTicks += s.conflations
             s.markClosed()
             s.request.freeIfDetached()
         } else if let m = sub as? MixedStream, let o = m.streamOutput {
-            metrics.streamsOpen[o.format, default: 1] -= 1
-            metrics.conflatedTicks += m.conflations
             m.markClosed()
             o.request.freeIfDetached()
         } else if let w = sub as? LongPollTransport {
@@ -201,6 +192,14 @@ final class ServerContext {
             images.closed(v)
             v.request.freeIfDetached()
         }
+    }
+
+    /// The counts and admission of a WebSocket (plain or mixed) that is gone.
+    private func socketGone(_ sub: TickSubscriber, conflations: Int) {
+        admission.release(peer: sub.peer)
+        sub.expiry = nil
+        metrics.websocketsOpen -= 1
+        metrics.conflatedTicks += conflations
     }
 
     // MARK: Heartbeats and draining
@@ -229,7 +228,7 @@ final class ServerContext {
             .bye(retryMilliseconds: config.retryMilliseconds, cursor: StreamCursor((s.home ?? hub).cursor))
         }
         for s in streams.values { s.close(with: bye(s)) }
-        for m in mixed.values { m.close(with: .bye(retryMilliseconds: config.retryMilliseconds, cursor: m.serverCursor)) }
+        for m in mixed.values { m.closeForShutdown(retryMilliseconds: config.retryMilliseconds) }
         mixed.removeAll()
         images.drain()
         streams.removeAll()

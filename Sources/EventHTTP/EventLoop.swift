@@ -84,10 +84,13 @@ public final class LoopEvent {
 
     deinit { if let event { event_free(event) } }
 
-    /// Arms the event, with an optional timeout in seconds.
+    /// Arms the event, with an optional timeout in seconds (clamped by
+    /// `clampedTimeout`: a wait computed from outside input, a token's `exp`,
+    /// must never trap in the conversion to `timeval`).
     public func add(timeout: Double? = nil) {
         if let timeout {
-            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+            let t = Self.clampedTimeout(timeout)
+            var tv = timeval(tv_sec: Int(t), tv_usec: Int((t - t.rounded(.down)) * 1_000_000))
             event_add(event, &tv)
         } else {
             event_add(event, nil)
@@ -95,6 +98,16 @@ public final class LoopEvent {
     }
 
     public func remove() { event_del(event) }
+
+    /// The longest wait a timer is armed for: a year (anything later is re-decided long before).
+    public static let longestTimeout: Double = 366 * 24 * 3600
+
+    /// `seconds` as a wait libevent can take: negative or NaN is 0, more
+    /// than `longestTimeout` (or infinite) is `longestTimeout`.
+    public static func clampedTimeout(_ seconds: Double) -> Double {
+        guard seconds > 0 else { return 0 } // also NaN
+        return min(seconds, longestTimeout)
+    }
 }
 
 /// Owner of an eventfd that wakes its loop from any thread: the one way in

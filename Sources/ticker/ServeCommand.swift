@@ -20,8 +20,8 @@ struct Serve: ParsableCommand {
     @OptionGroup var bayeux: BayeuxOptions
     @Option(name: .customLong("auth-key-file"), help: "Require a JWT on every data route, verified with this key: an HS256 secret (32+ bytes), or a PEM public key (RSA: RS256, P-256: ES256).")
     var authKeyFile: String?
-    @Option(help: "How late symbols a token grants only as delayed are served (2s, 15m, 1h or seconds).")
-    var delay = "15m"
+    @Option(help: "With --auth-key-file: how late symbols a token grants only as delayed are served (2s, 15m, 1h or seconds; default 15m).")
+    var delay: String?
     @Flag(help: .hidden) var worker = false
     @Option(name: .customLong("worker-index"), help: .hidden) var workerIndex = 0
     @Option(name: .customLong("bayeux-home"), help: .hidden) var bayeuxHome: Int?
@@ -35,8 +35,12 @@ struct Serve: ParsableCommand {
         try OptionCheck.whole(workerIndex, "--worker-index", 0...63)
         try OptionCheck.number(heartbeat, "--heartbeat", 1...300, "seconds")
         _ = try listenPort()
-        guard let d = DelayDuration.seconds(delay), d <= 86_400 else {
-            throw ValidationError("--delay '\(delay.prefix(20))' is not a duration of at most a day (e.g. 2s, 15m, 1h, or seconds)")
+        if let delay {
+            guard let d = DelayDuration.seconds(delay), d <= 86_400 else {
+                throw ValidationError("--delay '\(delay.prefix(20))' is not a duration of at most a day (e.g. 2s, 15m, 1h, or seconds)")
+            }
+            // Without tokens every symbol is live: a delay would silently do nothing.
+            guard authKeyFile != nil else { throw ValidationError("--delay needs --auth-key-file (without tokens every symbol is served live)") }
         }
         if let authKeyFile, !FileManager.default.isReadableFile(atPath: authKeyFile) {
             throw ValidationError("--auth-key-file '\(authKeyFile.prefix(200))' is not a readable file")
@@ -75,7 +79,7 @@ struct Serve: ParsableCommand {
         bayeux.apply(to: &config.bayeux, feedURL: target.feedURL)
         config.handleSignals = true
         config.authKeyFile = authKeyFile.map { URL(fileURLWithPath: $0) }
-        config.delaySeconds = DelayDuration.seconds(delay) ?? 900
+        config.delaySeconds = delay.flatMap(DelayDuration.seconds) ?? 900
         config.reusePort = worker
         if worker, let bayeuxHome { config.bayeux.home = workerIndex == 0 ? .owner(port: bayeuxHome) : .relay(port: bayeuxHome) }
         let server = CometServer(configuration: config, logger: logger)

@@ -35,7 +35,7 @@ import Quotes
         delayed.publish([Self.tick(5, "MSFT").delayedCopy, Self.tick(6, "AAPL").delayedCopy])
         live.publish([Self.tick(14, "AAPL")])
         #expect(out.ticks.map(\.id) == [11, 13, 5, 14])
-        #expect(out.ticks.map(\.pair) == ["11:4", "13:4", "13:5", "14:5"])
+        #expect(out.ticks.map(\.pair) == ["11:4", "13:4", "13:5", "14:6"], "the other leg: its position (hub cursor while live)")
         m.heartbeat()
         #expect(out.beats == ["14:6"], "live legs: both hubs' cursors")
         #expect(m.position == StreamCursor(14, delayed: 6))
@@ -55,6 +55,31 @@ import Quotes
         #expect(out.ticks.map(\.pair) == ["11:4", "11:5", "11:7"])
         m.heartbeat()
         #expect(out.beats == ["11:7"])
+    }
+
+    @Test func idsNeverGoBackBehindAHeartbeat() {
+        let (m, out, live, delayed) = make()
+        delayed.publish([Self.tick(5, "MSFT").delayedCopy])
+        delayed.publish([Self.tick(6, "AAPL").delayedCopy, Self.tick(7, "AAPL").delayedCopy]) // not this stream's symbol
+        m.heartbeat()
+        #expect(out.beats == ["10:7"])
+        live.publish([Self.tick(11, "AAPL")])
+        #expect(out.ticks.map(\.pair) == ["10:5", "11:7"], "not 11:5: the heartbeat said 7")
+        // The live leg falls behind (conflates): its part stays where an id put it.
+        out.pendingOutput = 2 << 20
+        live.publish([Self.tick(12, "AAPL")])
+        out.pendingOutput = 0
+        delayed.publish([Self.tick(8, "MSFT").delayedCopy])
+        #expect(out.ticks.last?.pair == "11:8")
+        #expect(m.position == StreamCursor(11, delayed: 8))
+    }
+
+    @Test func shutdownSaysTheClientsPositionNotTheServers() {
+        let (m, out, live, delayed) = make(replayingDelayed: true)
+        delayed.publish([Self.tick(7, "MSFT").delayedCopy])
+        live.publish([Self.tick(11, "AAPL")])
+        m.closeForShutdown(retryMilliseconds: 500)
+        #expect(out.ended == .bye(retryMilliseconds: 500, cursor: StreamCursor(11, delayed: 4)), "the delayed leg is still replaying from 4")
     }
 
     @Test func aLegsResetCarriesThePair() {

@@ -47,6 +47,12 @@ import TickerTestSupport
         }
     }
 
+    @Test func aDelayWithoutTokensIsRefusedNamingBoth() throws {
+        let (status, output) = try TickerCommand.run(["serve", "--delay", "2s"], environment: TickerCommand.isolatedEnvironment())
+        #expect(status == 64, "\(output)")
+        #expect(output.split(separator: "\n").count == 1 && output.hasPrefix("ticker: --delay needs --auth-key-file"), "\(output)")
+    }
+
     @Test func aBadPortInTheEnvironmentIsAUsageErrorToo() throws {
         let (status, output) = try TickerCommand.run(["serve"], environment: TickerCommand.isolatedEnvironment(["PORT": "99999"]))
         #expect(status == 64)

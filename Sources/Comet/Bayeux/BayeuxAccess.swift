@@ -36,8 +36,7 @@ extension BayeuxEngine {
     func admit(_ c: BayeuxClient, _ pass: Pass) {
         c.pass = pass
         if let claims = pass.claims, claims.realtime.isEmpty, !claims.delayed.isEmpty, context.delayed != nil { c.delayed = true }
-        guard let exp = pass.expires else { return }
-        let wait = max(0.001, exp + (context.access.verifier?.leeway ?? 0) - context.access.now())
+        guard let wait = context.secondsLeft(pass) else { return }
         c.expiry = context.loop.after(wait) { [weak self, weak c] in
             guard let self, let c, !c.isGone else { return }
             self.context.access.counted(TokenRefusal(reason: .expired, message: ""))

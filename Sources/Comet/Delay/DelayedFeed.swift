@@ -28,7 +28,7 @@ final class DelayedFeed {
         self.delaySeconds = delaySeconds
         hub = TickHub(cursor: state.cursor, latest: state.latest.map(Self.marked), logCapacity: logCapacity)
         line = DelayLine(delaySeconds: delaySeconds, after: state.cursor)
-        line.enter(state.held)
+        line.enterHeld(state.held, nowMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 
     /// Ticks the delay line holds (`ticker_delayed_ticks_held`).
@@ -39,7 +39,7 @@ final class DelayedFeed {
 
     /// Ticks the cursor pump routed (in id order): into the line.
     func enter(_ ticks: [Tick]) {
-        line.enter(ticks)
+        line.enter(ticks, arrivalMicros: nowMicros())
         releaseDue()
     }
 
@@ -103,8 +103,8 @@ final class DelayedFeed {
     static func loadInitialState(databaseURL: String, delaySeconds: Double, liveCursor: Int64, logger: Logger) throws -> InitialState {
         do {
             let c = try PGConnection(databaseURL, logger: logger)
-            let cut = String(Date().timeIntervalSince1970 - delaySeconds)
-            let cursor = try c.exec(firstHeld, [String(liveCursor), cut]).int64(0, 0) ?? liveCursor
+            let now = Date().timeIntervalSince1970
+            let cursor = try c.exec(firstHeld, [String(liveCursor), String(now - delaySeconds), String(now)]).int64(0, 0) ?? liveCursor
             let latest = TickSQL.ticks(from: try c.exec(TickSQL.latestAll, [String(cursor)]))
             let held = TickSQL.ticks(from: try c.exec(heldSQL, [String(cursor), String(liveCursor)]))
             return InitialState(cursor: cursor, latest: latest, held: held)
@@ -113,12 +113,19 @@ final class DelayedFeed {
         }
     }
 
-    /// The id before the oldest tick (up to the live cursor `$1`) not yet due at cut `$2`:
-    /// per symbol through the (symbol, ts, id) index, so only the last delay's ticks are read.
+    /// The id before the oldest tick (up to the live cursor `$1`) not yet due at cut `$2`
+    /// (now `$3` - delay): per symbol through the (symbol, ts) index, so only
+    /// the last delay's ticks are read. A tick with a future `ts` is due a
+    /// delay after it arrived, taken as when the next tick with a past `ts`
+    /// was stamped (now if none): the rule of `DelayLine.enterHeld`.
     private static let firstHeld = """
         SELECT coalesce(min(x.m) - 1, $1::bigint) FROM symbols s CROSS JOIN LATERAL (
             SELECT min(t.id) AS m FROM ticks t
-            WHERE t.symbol = s.symbol AND t.ts > to_timestamp($2::double precision) AND t.id <= $1::bigint) x
+            WHERE t.symbol = s.symbol AND t.ts > to_timestamp($2::double precision) AND t.id <= $1::bigint
+              AND (t.ts <= to_timestamp($3::double precision) OR coalesce((
+                  SELECT n.ts FROM ticks n WHERE n.id > t.id AND n.id <= $1::bigint
+                      AND n.ts <= to_timestamp($3::double precision) ORDER BY n.id LIMIT 1),
+                  to_timestamp($3::double precision)) > to_timestamp($2::double precision))) x
         """
     private static let heldSQL = "SELECT \(TickSQL.columns) FROM ticks WHERE id > $1 AND id <= $2 ORDER BY id"
 }

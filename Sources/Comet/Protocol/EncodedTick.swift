@@ -20,6 +20,8 @@ struct EncodedTick: Sendable {
     private let scriptChunk: Range<Int>, scriptFrame: Range<Int>
     /// The WebSocket text frame `{"event":"tick",...}` (no chunking on a socket).
     private let websocketFrame: Range<Int>
+    /// The tick's JSON inside that frame (for messages with an id of their own).
+    private let websocketJSON: Range<Int>
 
     var id: Int64 { tick.id }
 
@@ -42,8 +44,11 @@ struct EncodedTick: Sendable {
         }
         (sseChunk, sseFrame) = chunk(sse)
         (scriptChunk, scriptFrame) = chunk(script)
-        let ws = WebSocketFrame.text(WebSocketMessage.event("tick", json: json, id: StreamCursor(tick.id)))
+        let message = WebSocketMessage.event("tick", json: json, id: StreamCursor(tick.id))
+        let ws = WebSocketFrame.text(message)
         websocketFrame = block.count..<(block.count + ws.count)
+        let jsonStart = websocketFrame.lowerBound + (ws.count - message.count) + Self.websocketHead.count
+        websocketJSON = jsonStart..<(jsonStart + self.json.count)
         block += ws
         frames = SharedBytes(block)
     }
@@ -56,6 +61,13 @@ struct EncodedTick: Sendable {
         case .websocket: return frames.slice(websocketFrame)
         }
     }
+
+    /// What comes before the JSON in a tick's WebSocket message.
+    static let websocketHead = Array("{\"event\":\"tick\",\"data\":".utf8)
+
+    /// The tick's JSON in the shared block (valid while this tick lives): a
+    /// WebSocket whose ids are pairs sends it between its own head and id.
+    var sharedJSON: UnsafeRawBufferPointer { frames.slice(websocketJSON) }
 
     /// The SSE frame after its `id:` line (`event: tick`, `data:`): a stream
     /// whose ids are pairs writes its own `id:` line before it, since SSE

@@ -31,7 +31,8 @@ struct NoScriptRoutes {
 
     private func tickerImage(_ req: HTTPRequest, _ q: QueryParameters) throws {
         let r = try TickerImageRequest(query: q)
-        let split = try context.access.pass(req, q).split(r.symbols)
+        let pass = try context.access.pass(req, q)
+        let split = try pass.split(r.symbols)
         // Delayed symbols make an image of their own (its key marks them).
         let key = TickerImages.key(r.symbols, delayed: split.delayed)
         if r.once {
@@ -44,6 +45,11 @@ struct NoScriptRoutes {
         req.startStream(writeTimeout: context.config.writeTimeoutSeconds)
         let viewer = ImageViewer(request: req, key: key)
         context.track(viewer, on: connection, peer: peer)
+        // Like every stream, it lasts no longer than its token.
+        context.endOnExpiry(viewer, pass) { [unowned context, weak viewer] in
+            guard let viewer else { return }
+            context.end(viewer, on: connection, with: .tokenExpired(cursor: StreamCursor(context.hub.cursor)))
+        }
         // The first frame shows the day's change: references first.
         context.references.ensure(r.symbols) { [unowned context] in
             if !viewer.isClosed { context.images.open(viewer) }

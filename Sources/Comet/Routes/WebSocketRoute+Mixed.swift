@@ -22,10 +22,7 @@ extension WebSocketRoute {
     /// A client message on a mixed socket, or a close we sent.
     private func handle(_ event: WebSocketConnection.Event, of m: MixedStream, pass: Pass) {
         guard case .text(let text) = event, let output = m.output as? SocketOutput else {
-            if case .failed(let code, let reason) = event {
-                context.metrics.websocketCloses[code, default: 0] += 1
-                context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(m.peer)"])
-            }
+            if case .failed(let code, let reason) = event { closed(code: code, reason: reason, peer: m.peer) }
             return
         }
         let change: SubscriptionChange
@@ -42,12 +39,9 @@ extension WebSocketRoute {
                 m.markClosed()
                 return refuse(output.stream, peer: m.peer, code: 1008, reason: (error as? TokenRefusal)?.message ?? "refused")
             }
-            let max = context.config.maxSymbolsPerRequest
-            let total = m.live.symbols.count + m.delayed.symbols.count
-                + symbols.filter { !m.live.symbols.contains($0) && !m.delayed.symbols.contains($0) }.count
-            guard total <= max else {
+            if let problem = tooManySymbols(having: m.live.symbols + m.delayed.symbols, adding: symbols) {
                 m.markClosed()
-                return refuse(output.stream, peer: m.peer, code: 1008, reason: "too many symbols (\(total)); at most \(max) per connection")
+                return refuse(output.stream, peer: m.peer, code: 1008, reason: problem)
             }
             let addedLive = m.live.hub.subscribe(m.live, to: split.live)
             let addedDelayed = m.delayed.hub.subscribe(m.delayed, to: split.delayed)

@@ -83,9 +83,7 @@ struct WebSocketRoute {
                 apply(change, to: w)
             }
         case .failed(let code, let reason):
-            // wslay has already sent the close frame; one line, counted.
-            context.metrics.websocketCloses[code, default: 0] += 1
-            context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(w.peer)"])
+            closed(code: code, reason: reason, peer: w.peer)
         case .pong, .closeReceived:
             break
         }
@@ -108,11 +106,7 @@ struct WebSocketRoute {
         let hub = w.home ?? context.hub
         switch change {
         case .subscribe(let symbols):
-            let max = context.config.maxSymbolsPerRequest
-            let total = w.symbols.count + symbols.filter { !w.symbols.contains($0) }.count
-            guard total <= max else {
-                return refuse(w, code: 1008, reason: "too many symbols (\(total)); at most \(max) per connection")
-            }
+            if let problem = tooManySymbols(having: w.symbols, adding: symbols) { return refuse(w, code: 1008, reason: problem) }
             let added = hub.subscribe(w, to: symbols)
             // Every tick of the socket's symbols up to the cursor is out, unless
             // it is replaying or conflating: only then may the snapshot carry it.
@@ -129,8 +123,21 @@ struct WebSocketRoute {
 
     /// Closes a socket for a broken rule: one line in the log, counted by code.
     func refuse(_ stream: WebSocketStream, peer: String, code: UInt16, reason: String) {
+        closed(code: code, reason: reason, peer: peer)
+        stream.close(code: code, reason: String(reason.prefix(120)))
+    }
+
+    /// A close for a broken rule (ours, or the one wslay already sent): one line, counted by code.
+    func closed(code: UInt16, reason: String, peer: String) {
         context.metrics.websocketCloses[code, default: 0] += 1
         context.logger.warning("WebSocket closed with \(code): \(reason)", metadata: ["comet.peer": "\(peer)"])
-        stream.close(code: code, reason: String(reason.prefix(120)))
+    }
+
+    /// Why subscribing `symbols` on a socket that has `current` would pass
+    /// the per-connection limit, if it would.
+    func tooManySymbols(having current: some Collection<String>, adding symbols: [String]) -> String? {
+        let max = context.config.maxSymbolsPerRequest
+        let total = current.count + Set(symbols).filter { !current.contains($0) }.count
+        return total <= max ? nil : "too many symbols (\(total)); at most \(max) per connection"
     }
 }

@@ -1,5 +1,4 @@
 import EventHTTP
-import Glibc
 
 /// Where a `MixedStream` writes: a stream response in one of the streaming
 /// framings, or a WebSocket. Its ids are pairs `L:D`, so its ticks are
@@ -62,14 +61,15 @@ final class SocketOutput: MixedOutput {
 
     func send(_ event: ControlEvent) { stream.sendText(WebSocketMessage.text(event)) }
 
-    /// All the ticks' text frames in one write, as a plain socket's are.
+    /// All the ticks' messages in one write, each the tick's shared JSON
+    /// between the message head and this socket's pair id.
     func write(_ ticks: [EncodedTick], ids: [StreamCursor]) {
-        var frames: [UInt8] = []
-        for (t, id) in zip(ticks, ids) { frames += WebSocketFrame.text(WebSocketMessage.event("tick", jsonBytes: t.json, id: id)) }
-        frames.withUnsafeMutableBytes { raw in
-            var part = iovec(iov_base: raw.baseAddress, iov_len: raw.count)
-            _ = withUnsafeMutablePointer(to: &part) { stream.sendFrames(UnsafeMutableBufferPointer(start: $0, count: 1)) }
-        }
+        stream.sendTexts(zip(ticks, ids).map(Self.message))
+    }
+
+    /// `{"event":"tick","data":JSON,"id":"L:D"}` with the tick's JSON shared.
+    static func message(_ t: EncodedTick, id: StreamCursor) -> WebSocketStream.SharedText {
+        WebSocketStream.SharedText(head: EncodedTick.websocketHead, shared: t.sharedJSON, tail: Array(",\"id\":\(id.json)}".utf8))
     }
 
     func keepAlive(_ cursor: StreamCursor) {

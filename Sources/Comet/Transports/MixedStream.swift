@@ -59,10 +59,11 @@ final class MixedStream: TickSubscriber {
     }
 
     /// Writes a leg's ticks, each with the pair of its own id and the other
-    /// leg's position so far.
+    /// leg's position (as heartbeats say it: an id never goes back or stale).
     func write(_ ticks: [EncodedTick], from leg: MixedLeg) {
         guard !ticks.isEmpty, !isClosed else { return }
-        let other = leg.isDelayed ? live.flow.lastID : delayed.flow.lastID
+        leg.sent(ticks.last!.id)
+        let other = (leg.isDelayed ? live! : delayed!).shownPosition()
         output.write(ticks, ids: ticks.map { leg.isDelayed ? StreamCursor(other, delayed: $0.id) : StreamCursor($0.id, delayed: other) })
     }
 
@@ -74,7 +75,13 @@ final class MixedStream: TickSubscriber {
         for leg in [live!, delayed!] {
             leg.beat(pendingOutput: output.pendingOutput) { beats += 1 }
         }
-        if beats == 2 { output.keepAlive(serverCursor) }
+        if beats == 2 { output.keepAlive(StreamCursor(live.shownPosition(), delayed: delayed.shownPosition())) }
+    }
+
+    /// Shutdown: `bye` with the client's position (a replaying leg is not
+    /// at its hub's cursor).
+    func closeForShutdown(retryMilliseconds: Int) {
+        close(with: .bye(retryMilliseconds: retryMilliseconds, cursor: position))
     }
 
     /// Ends it with `event` (`bye`, `token-expired`).
@@ -110,11 +117,28 @@ final class MixedLeg: TickSubscriber, ReplayTarget {
         self.isDelayed = isDelayed
         hub = start.hub
         flow = StreamFlow(since: start.since, replaying: start.replaying, outputLimit: outputLimit)
+        shown = start.since
         super.init(symbols: start.symbols)
         home = hub
     }
 
-    var position: Int64 { if case .live = flow.mode { return hub.cursor } else { return flow.lastID } }
+    /// The most this leg's part of an id has said so far.
+    private var shown: Int64
+
+    /// Where the client stands in this leg: the hub's cursor while live (it
+    /// has every tick of its symbols up to it), else the last tick it was
+    /// sent; never below what an earlier id said (a leg that fell behind
+    /// into conflation had every tick up to that).
+    var position: Int64 { max(shown, flow.isLive ? hub.cursor : flow.lastID) }
+
+    /// `position`, remembered as said: for an id or a heartbeat.
+    func shownPosition() -> Int64 {
+        shown = position
+        return shown
+    }
+
+    /// This leg's own tick `id` went out.
+    func sent(_ id: Int64) { shown = max(shown, id) }
 
     override func accept(_ tick: EncodedTick) { flow.accept(tick) }
 
@@ -126,7 +150,7 @@ final class MixedLeg: TickSubscriber, ReplayTarget {
     /// A leg's own events carry its part of the pair.
     func send(_ event: ControlEvent) {
         if case .reset(let reason, let cursor) = event {
-            let other = isDelayed ? owner.live.flow.lastID : owner.delayed.flow.lastID
+            let other = (isDelayed ? owner.live! : owner.delayed!).shownPosition()
             let pair = isDelayed ? StreamCursor(other, delayed: cursor.live) : StreamCursor(cursor.live, delayed: other)
             return owner.send(.reset(reason: reason, cursor: pair))
         }
