@@ -4,13 +4,19 @@ import Quotes
 
 /// Tokens, entitlements and the delayed hub, as the routes use them.
 extension ServerContext {
-    /// A 401 (the token) or 403 (a symbol it does not allow): one line of
-    /// JSON with the reason, never the token; counted by reason.
-    func refuse(_ req: HTTPRequest, _ refusal: TokenRefusal) {
+    /// A 401 (the token) or 403 (a symbol it does not allow): one line saying
+    /// why, never the token; counted by reason. As JSON, or for routes people
+    /// open in a browser (`/board`, `asPage`) as a short HTML page.
+    func refuse(_ req: HTTPRequest, _ refusal: TokenRefusal, asPage: Bool = false) {
         access.counted(refusal)
         metrics.rejectedRequests += 1
         if refusal.status == 401 {
             req.setHeader("WWW-Authenticate", refusal.reason == .missing ? "Bearer" : "Bearer error=\"invalid_token\"")
+        }
+        if asPage {
+            for (name, value) in RefusalPage.headers { req.setHeader(name, value) }
+            req.respond(refusal.status, contentType: "text/html; charset=utf-8", text: RefusalPage.html(status: refusal.status, message: refusal.message))
+            return
         }
         var w = JSONWriter()
         w.field("error", refusal.message)

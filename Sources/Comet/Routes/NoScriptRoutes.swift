@@ -17,7 +17,7 @@ struct NoScriptRoutes {
         // A person reads this page: a refusal is a page too, not JSON.
         let split: SymbolSplit
         do { split = try context.access.pass(req, q).split(r.symbols) } catch let refusal as TokenRefusal {
-            return context.refusePage(req, refusal)
+            return context.refuse(req, refusal, asPage: true)
         }
         let token = try q.value("token")
         context.references.ensure(r.symbols) { [unowned context] in
