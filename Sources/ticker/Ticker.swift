@@ -11,7 +11,7 @@ struct Ticker: ParsableCommand {
             With no DATABASE_URL, commands use a private PostgreSQL cluster kept under \
             TICKER_HOME (default .ticker/ in the current folder).
             """,
-        subcommands: [Up.self, Serve.self, Feed.self, DB.self, Bench.self])
+        subcommands: [Up.self, Serve.self, Feed.self, DB.self, Bench.self, Token.self])
 
     /// As ArgumentParser's, except that a usage error is one line
     /// (`ticker: --port must be ... (see 'ticker up --help')`, exit 64)
@@ -23,7 +23,7 @@ struct Ticker: ParsableCommand {
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            let known: Set = ["up", "serve", "feed", "db", "bench", "start", "stop", "url", "migrate", "psql", "status"]
+            let known: Set = ["up", "serve", "feed", "db", "bench", "token", "start", "stop", "url", "migrate", "psql", "status"]
             let path = (["ticker"] + CommandLine.arguments.dropFirst().prefix { known.contains($0) }).joined(separator: " ")
             FileHandle.standardError.write(Data("ticker: \(message) (see '\(path) --help')\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
