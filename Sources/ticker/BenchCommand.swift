@@ -123,11 +123,14 @@ struct Bench: ParsableCommand {
                         for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
                     } catch { die("feed failed: \(error)") }
                 } else {
-                    for s in batch {
-                        nextID += 1
-                        let body = "{\"id\":\(nextID),\"symbol\":\"\(names[s])\",\"price\":\"100\",\"size\":1}"
-                        guard Self.post(host: host, port: port, path: "/pub/\(names[s])", body: body) else { die("publishing to nchan failed") }
-                        commits[nextID] = (MonotonicClock.now(), s)
+                    // nchan answers a POST after its fan-out: one at a time, the feed
+                    // could not keep up with --rate, so the slot's ticks go in parallel.
+                    let first = nextID + 1
+                    nextID += Int64(batch.count)
+                    let published = Self.publishAll(batch.enumerated().map { (first + Int64($0.offset), names[$0.element]) }, host: host, port: port)
+                    for (i, s) in batch.enumerated() {
+                        guard let at = published[i] else { die("publishing to nchan failed") }
+                        commits[first + Int64(i)] = (at, s)
                     }
                 }
                 sent += due
@@ -215,6 +218,29 @@ extension Bench {
         do {
             try BenchPartResult(openedIndexes: load.openedIndexes, failed: load.failed, closed: load.closed, deliveries: deliveries).write(to: partOutput)
         } catch { die("cannot write \(partOutput): \(error)") }
+    }
+
+    /// Publishes each (id, symbol) to nchan on up to 16 threads; the time each POST returned, nil for a failure.
+    static func publishAll(_ ticks: [(Int64, String)], host: String, port: Int) -> [Double?] {
+        final class Results: @unchecked Sendable { // written under `lock`, read after every thread ended
+            let lock = NSLock()
+            var at: [Double?]
+            init(_ n: Int) { at = Array(repeating: nil, count: n) }
+        }
+        let results = Results(ticks.count)
+        let threads = min(16, ticks.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for i in stride(from: worker, to: ticks.count, by: threads) {
+                let (id, symbol) = ticks[i]
+                let body = "{\"id\":\(id),\"symbol\":\"\(symbol)\",\"price\":\"100\",\"size\":1}"
+                let ok = post(host: host, port: port, path: "/pub/\(symbol)", body: body)
+                let now = MonotonicClock.now()
+                results.lock.lock()
+                results.at[i] = ok ? now : nil
+                results.lock.unlock()
+            }
+        }
+        return results.at
     }
 
     /// One blocking HTTP/1.0 POST (nchan's publisher endpoint); true on a 2xx.
