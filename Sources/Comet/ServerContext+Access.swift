@@ -51,12 +51,15 @@ extension ServerContext {
     /// the leeway the verifier allows): `end` sends the event and closes.
     /// An `exp` years ahead (`1e300`) arms no timer past a year: the token is
     /// signed, but its claims are still outside input.
-    func endOnExpiry(_ sub: TickSubscriber, _ pass: Pass, _ end: @escaping () -> Void) {
+    /// `end` is handed the subscriber rather than capturing it weakly: a weak
+    /// reference gives every stream a side table (memory, and slower retains
+    /// on the fan-out path), so only an armed timer holds one.
+    func endOnExpiry<S: TickSubscriber>(_ sub: S, _ pass: Pass, _ end: @escaping (S) -> Void) {
         guard let left = secondsLeft(pass) else { return }
         sub.expiry = loop.after(left) { [weak sub] in
             guard let sub else { return }
             sub.expiry = nil
-            end()
+            end(sub)
         }
     }
 

@@ -40,8 +40,10 @@ extension ServerContext {
         let max = config.maxReplay
         metrics.replaysFromDatabase += 1
         let params = [String(after), TickSQL.arrayLiteral(symbols), String(cursor), String(max + 1)]
-        queryDB.query(TickSQL.replay, params) { [weak s, unowned self] result in
-            guard let s, !s.isClosed else { return }
+        // `s` is held until the answer, not weakly: a weak reference would give
+        // the subscriber a side table for its whole life (see `endOnExpiry`).
+        queryDB.query(TickSQL.replay, params) { result in
+            guard !s.isClosed else { return }
             switch result {
             case .success(let r):
                 let ticks = TickSQL.ticks(from: r)

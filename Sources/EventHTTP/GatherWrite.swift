@@ -11,6 +11,12 @@ import Glibc
 /// Streams (`HTTPStreamWriter`) and WebSockets (`WebSocketStream`) both write through here.
 func gatherWrite(_ bev: OpaquePointer, _ parts: UnsafeMutableBufferPointer<iovec>) {
     guard let out = bufferevent_get_output(bev) else { return }
+    gatherWrite(to: bufferevent_getfd(bev), queueingIn: out, parts)
+}
+
+/// `gatherWrite` for a caller that keeps the socket and its bufferevent's
+/// output buffer at hand (`HTTPStreamWriter`).
+func gatherWrite(to fd: Int32, queueingIn out: OpaquePointer, _ parts: UnsafeMutableBufferPointer<iovec>) {
     var offset = 0
     while offset < parts.count {
         let batch = UnsafeMutableBufferPointer(rebasing: parts[offset..<min(parts.count, offset + 1024)])
@@ -19,7 +25,7 @@ func gatherWrite(_ bev: OpaquePointer, _ parts: UnsafeMutableBufferPointer<iovec
             var message = msghdr()
             message.msg_iov = batch.baseAddress
             message.msg_iovlen = batch.count
-            let r = sendmsg(bufferevent_getfd(bev), &message, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            let r = sendmsg(fd, &message, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             if r > 0 { sent = r }
         }
         queue(batch, skipping: sent, into: out)

@@ -7,9 +7,7 @@ import Glibc
 public final class HTTPRequest {
     let raw: OpaquePointer
     unowned let server: HTTPServer
-    public let uri: String
     public let path: String
-    public let query: String
     /// Nil for a method evhttp knows but the server does not name (it is refused).
     public let method: HTTPMethod?
     /// The body writer, once `startStream` has sent the headers.
@@ -19,14 +17,19 @@ public final class HTTPRequest {
         self.raw = raw
         self.server = server
         method = HTTPMethod(evhttp_request_get_command(raw))
-        uri = String(cString: evhttp_request_get_uri(raw))
-        if let q = uri.firstIndex(of: "?") {
-            path = String(uri[..<q])
-            query = String(uri[uri.index(after: q)...])
-        } else {
-            path = uri
-            query = ""
-        }
+        let uri = String(cString: evhttp_request_get_uri(raw))
+        path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+    }
+
+    /// The request target as sent. Read from evhttp's copy while routing
+    /// rather than kept: a dashboard's stream URL names twenty symbols, and
+    /// the stream lives for hours.
+    public var uri: String { String(cString: evhttp_request_get_uri(raw)) }
+
+    /// What follows `?` in the target ("" when nothing does).
+    public var query: String {
+        let uri = uri
+        return uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
     }
 
     /// The connection, while the client is still there.
@@ -89,16 +92,33 @@ public final class HTTPRequest {
 
     /// Starts a long-lived response: headers go out now (which also lets a
     /// client's close be seen), the body follows in `send` calls or through
-    /// `stream`.
+    /// `stream`. The request's headers are dropped (but `Connection`): read
+    /// them before.
     public func startStream(writeTimeout: Double) {
         evhttp_send_reply_start(raw, 200, "OK")
         let chunked = evhttp_find_header(evhttp_request_get_output_headers(raw), "Transfer-Encoding")
             .map { String(cString: $0) == "chunked" } ?? false
-        stream = HTTPStreamWriter(chunked: chunked, needsBody: method != .head)
-        guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon) else { return }
+        // A stream lives for hours and both header lists would live with it
+        // (about 800 bytes of small allocations for ours, a kilobyte or more
+        // for a browser's): ours are on the wire now, and the client's have
+        // been read by the route. Only `Connection` stays, which evhttp reads
+        // again when the reply ends (keep-alive).
+        Self.dropHeaders(evhttp_request_get_output_headers(raw))
+        Self.dropHeaders(evhttp_request_get_input_headers(raw))
+        let bev = evhttp_request_get_connection(raw).flatMap { evhttp_connection_get_bufferevent($0) }
+        stream = HTTPStreamWriter(chunked: chunked, needsBody: method != .head, connection: bev)
+        guard let bev else { return }
         // Ticks are small and must not wait for an acknowledgement (Nagle).
         var on: Int32 = 1
         setsockopt(bufferevent_getfd(bev), Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        // evhttp left the headers in the output buffer for libevent's next
+        // turn. Written now, that buffer is freed before anything else is
+        // allocated (later, its ~2 KB stayed behind as a hole in the heap
+        // for every stream: half as much again as the stream itself), and
+        // the opening events go straight to the socket behind them.
+        if let output = bufferevent_get_output(bev), evbuffer_get_length(output) > 0 {
+            evbuffer_write(output, bufferevent_getfd(bev))
+        }
         // evhttp's request timeout applies to reads too and would kill an idle
         // stream; a stream only needs a write timeout (a reader that stalls).
         var wt = timeval(tv_sec: Int(writeTimeout), tv_usec: 0)
@@ -107,6 +127,14 @@ public final class HTTPRequest {
         // would sit in user space and look like a slow reader; let the kernel
         // take as much as it will in one go.
         bufferevent_set_max_single_write(bev, 4 << 20)
+    }
+
+    /// Frees a header list but its `Connection` header.
+    private static func dropHeaders(_ list: UnsafeMutablePointer<evkeyvalq>?) {
+        guard let list else { return }
+        let connection = evhttp_find_header(list, "Connection").map { String(cString: $0) }
+        evhttp_clear_headers(list)
+        if let connection { evhttp_add_header(list, "Connection", connection) }
     }
 
     /// Sends one chunk of a started response.
@@ -119,6 +147,7 @@ public final class HTTPRequest {
 
     /// Bytes written to the connection but not yet taken by the client.
     public var pendingOutput: Int {
+        if let stream { return stream.pendingOutput(self) }
         guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon),
               let out = bufferevent_get_output(bev) else { return 0 }
         return evbuffer_get_length(out)

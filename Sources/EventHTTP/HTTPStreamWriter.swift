@@ -18,11 +18,24 @@ public struct HTTPStreamWriter {
     public let isChunked: Bool
     /// False for HEAD: headers only.
     let needsBody: Bool
+    /// The connection's output buffer and socket, fixed for the request's
+    /// life: looked up once here rather than through request, connection and
+    /// bufferevent (three cold structures per subscriber) on every delivery.
+    private let output: OpaquePointer?
+    private let fd: Int32
     private static let crlf = SharedBytes(Array("\r\n".utf8))
 
-    init(chunked: Bool, needsBody: Bool) {
+    init(chunked: Bool, needsBody: Bool, connection bev: OpaquePointer?) {
         isChunked = chunked
         self.needsBody = needsBody
+        output = bev.flatMap { bufferevent_get_output($0) }
+        fd = bev.map { bufferevent_getfd($0) } ?? -1
+    }
+
+    /// Bytes written but not yet taken by the client (0 once it is gone).
+    func pendingOutput(_ request: HTTPRequest) -> Int {
+        guard let output, evhttp_request_get_connection(request.raw) != nil else { return 0 }
+        return evbuffer_get_length(output)
     }
 
     /// Gathers parts and writes them: `parts` are already framed for the
@@ -31,9 +44,9 @@ public struct HTTPStreamWriter {
     @discardableResult
     public func write(_ request: HTTPRequest, framed parts: UnsafeMutableBufferPointer<iovec>) -> Bool {
         guard needsBody else { return true }
-        guard let evcon = evhttp_request_get_connection(request.raw),
-              let bev = evhttp_connection_get_bufferevent(evcon) else { return false }
-        gatherWrite(bev, parts)
+        // The connection is gone once evhttp has detached the request from it.
+        guard let output, evhttp_request_get_connection(request.raw) != nil else { return false }
+        gatherWrite(to: fd, queueingIn: output, parts)
         return true
     }
 

@@ -188,17 +188,26 @@ public final class BenchSubscribers: @unchecked Sendable {
         let now = MonotonicClock.now()
         if websocket { return readFrames(c, bytes, now) }
         if polling { return readAnswers(c, bytes, now) }
-        for b in bytes {
-            if b != 10 { c.line.append(b); continue }
-            handle(c, now)
-            c.line.removeAll(keepingCapacity: true)
+        // Whole lines are read where they lie in the read buffer; only a line
+        // split across reads is copied (into `c.line`). Per byte work on the
+        // connection object would cost the bench more than the server spends.
+        var start = 0
+        while let nl = bytes[start...].firstIndex(of: 10) {
+            if c.line.isEmpty {
+                handle(c, UnsafeRawBufferPointer(rebasing: bytes[start..<nl]), now)
+            } else {
+                c.line.append(contentsOf: bytes[start..<nl])
+                c.line.withUnsafeBytes { handle(c, $0, now) }
+                c.line.removeAll(keepingCapacity: true)
+            }
+            start = nl + 1
         }
+        if start < bytes.count { c.line.append(contentsOf: bytes[start...]) }
     }
 
-    private func handle(_ c: Conn, _ now: Double) {
-        let l = c.line
+    private func handle(_ c: Conn, _ l: UnsafeRawBufferPointer, _ now: Double) {
         if !c.inBody {
-            if l.isEmpty || l == [13] {
+            if l.isEmpty || (l.count == 1 && l[0] == 13) {
                 c.inBody = true
                 if target == .nchan { markOpen(c) }
             }
@@ -207,13 +216,12 @@ public final class BenchSubscribers: @unchecked Sendable {
         if target == .nchan {
             // nchan frames each message as `data: <body>`; the body is the tick JSON.
             if l.starts(with: "data: {\"id\":".utf8) {
-                let digits = l.dropFirst(12).prefix { $0 >= 48 && $0 <= 57 }
-                record(Delivery(subscriber: c.index, id: Int64(String(decoding: digits, as: UTF8.self)) ?? 0, at: now))
+                record(Delivery(subscriber: c.index, id: Self.number(l.dropFirst(12)), at: now))
             }
             return
         }
         if l.starts(with: "id: ".utf8) {
-            c.currentID = Int64(String(decoding: l.dropFirst(4), as: UTF8.self)) ?? 0
+            c.currentID = Self.number(l.dropFirst(4))
         } else if l.starts(with: "event: ".utf8) {
             c.isTick = l.elementsEqual("event: tick".utf8)
             if l.elementsEqual("event: hello".utf8) { markOpen(c) }
@@ -221,5 +229,15 @@ public final class BenchSubscribers: @unchecked Sendable {
             record(Delivery(subscriber: c.index, id: c.currentID, at: now))
             c.isTick = false
         }
+    }
+
+    /// The decimal number at the start of `digits` (0 when there is none).
+    static func number(_ digits: some Sequence<UInt8>) -> Int64 {
+        var n: Int64 = 0
+        for d in digits {
+            guard d >= 48 && d <= 57 else { break }
+            n = n &* 10 &+ Int64(d - 48)
+        }
+        return n
     }
 }

@@ -12,8 +12,9 @@ struct Bench: ParsableCommand {
         abstract: "Load a running server: N streaming subscribers over K symbols, a feed at R ticks/s through PostgreSQL.",
         discussion: """
             Reports connections held and time to open them; ticks expected, received, lost and \
-            duplicated; latency from the feed's INSERT commit to receipt (p50/p99/p99.9/max); \
-            deliveries/s; and, with --server-pid, the server's CPU per delivery and RSS per connection. \
+            duplicated; latency from the feed's INSERT commit to receipt (p50/p99/p99.9/max), split per \
+            tick into commit to its first receipt (NOTIFY, the server's read, one write) and first to last \
+            receipt (the fan-out); deliveries/s; and, with --server-pid, the server's CPU per delivery and RSS per connection. \
             One bench process holds up to about 19,000 connections (the open-file limit).
             """)
 
@@ -27,7 +28,7 @@ struct Bench: ParsableCommand {
     var burst = 0
     @Option(help: "Ticks per second, all symbols together.") var rate: Double = 100
     @Option(help: "Seconds of feed.") var duration: Double = 10
-    @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc (repeatable).")
+    @Option(name: .customLong("server-pid"), help: "Server process id(s) to read CPU and RSS from /proc, with their child processes (a `ticker serve`'s workers); repeatable.")
     var serverPIDs: [Int32] = []
     @Option(help: "Local source addresses, comma-separated (more than one past ~28,000 connections).") var sources = "127.0.0.1"
     @Option(help: "CometTicker's transport for the subscribers: sse (/stream), ws (/ws), longpoll (/poll?wait=) or bayeux (Bayeux long-polling at /cometd).")
@@ -99,6 +100,11 @@ struct Bench: ParsableCommand {
         let connected = ServerSample(pids: serverPIDs)
 
         // The feed: one statement per 10 ms slot; commit time taken when the statement returns.
+        // Tick n goes to symbol n × stride (mod the count): every symbol in turn, but
+        // consecutive ticks far apart, as in a market; in plain order one statement's
+        // ticks would all fall in a dashboard subscriber's run of neighbouring symbols
+        // and reach it as one write, flattering the server.
+        let stride = Self.feedStride(names.count)
         var commits: [Int64: (Double, Int)] = [:]
         let start = MonotonicClock.now()
         var sent = 0
@@ -114,7 +120,7 @@ struct Bench: ParsableCommand {
         while burst == 0, MonotonicClock.now() - start < duration {
             let due = Int(rate * (MonotonicClock.now() - start)) - sent
             if due > 0 {
-                let batch = (0..<due).map { (sent + $0) % names.count }
+                let batch = (0..<due).map { (sent + $0) * stride % names.count }
                 if let feed {
                     do {
                         let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT s, 100, 1 FROM unnest($1::text[]) s RETURNING id, symbol",
@@ -156,7 +162,19 @@ struct Bench: ParsableCommand {
         let expected = load.openedIndexes.reduce(0) { total, i in watched(i).reduce(total) { $0 + perSymbol[$1] } }
         let received = perSubscriber.reduce(0) { $0 + $1.count }
         latencies.sort()
-        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
+        // Where the time goes, per tick: commit to its first receipt, and first to last receipt.
+        var firstAndLast: [Int64: (first: Double, last: Double)] = [:]
+        for d in deliveries where commits[d.id] != nil {
+            let seen = firstAndLast[d.id] ?? (d.at, d.at)
+            firstAndLast[d.id] = (min(seen.first, d.at), max(seen.last, d.at))
+        }
+        let firsts = firstAndLast.map { max(0, $0.value.first - commits[$0.key]!.0) }.sorted()
+        let spreads = firstAndLast.map { $0.value.last - $0.value.first }.sorted()
+        /// Percentile `p` of sorted seconds, in milliseconds.
+        func pct(_ p: Double, of sorted: [Double]) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
+        }
+        func pct(_ p: Double) -> Double { pct(p, of: latencies) }
         let cpu = after.cpuSeconds - connected.cpuSeconds
         let report: [(String, String)] = [
             ("subscribers", "\(load.openedIndexes.count) of \(subscribers) (\(load.failed) failed)"),
@@ -168,6 +186,8 @@ struct Bench: ParsableCommand {
             ("lost", "\(expected - received)"), ("duplicated", "\(duplicates)"),
             ("latency_p50_ms", String(format: "%.2f", pct(0.5))), ("latency_p99_ms", String(format: "%.2f", pct(0.99))),
             ("latency_p999_ms", String(format: "%.2f", pct(0.999))), ("latency_max_ms", String(format: "%.2f", (latencies.last ?? 0) * 1000)),
+            ("first_receipt_p50_ms", String(format: "%.2f", pct(0.5, of: firsts))), ("first_receipt_p99_ms", String(format: "%.2f", pct(0.99, of: firsts))),
+            ("fanout_spread_p50_ms", String(format: "%.2f", pct(0.5, of: spreads))), ("fanout_spread_p99_ms", String(format: "%.2f", pct(0.99, of: spreads))),
             ("deliveries_per_s", String(format: "%.0f", Double(received) / feedSeconds)),
             ("server_cpu_us_per_delivery", serverPIDs.isEmpty ? "n/a" : String(format: "%.2f", cpu / Double(max(received, 1)) * 1e6)),
             ("server_rss_kb_per_connection", serverPIDs.isEmpty ? "n/a" : String(format: "%.2f", Double(connected.rssKB - before.rssKB) / Double(max(load.openedIndexes.count, 1)))),
@@ -183,6 +203,19 @@ struct Bench: ParsableCommand {
 }
 
 extension Bench {
+    /// A step through `count` symbols that visits each once per round and puts
+    /// neighbours in time far apart: the integer nearest 0.618 × count that
+    /// shares no factor with it (the golden ratio spreads best).
+    static func feedStride(_ count: Int) -> Int {
+        guard count > 2 else { return 1 }
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let golden = Int((Double(count) * 0.618).rounded())
+        for d in 0..<count {
+            for c in [golden + d, golden - d] where c > 0 && c < count && gcd(c, count) == 1 { return c }
+        }
+        return 1
+    }
+
     /// The command line of bench process `part` (of `--processes`): these options, its share.
     func childArguments(part: Int) -> [String] {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

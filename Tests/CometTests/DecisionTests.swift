@@ -71,6 +71,38 @@ private func tick(_ id: Int64, _ symbol: String = "A") -> EncodedTick {
         guard case .keepAlive = f.heartbeat(pendingOutput: 0) else { Issue.record("not live again"); return }
     }
 
+    func delivered(_ flow: inout StreamFlow, shared ticks: [EncodedTick], pendingOutput: Int = 0) -> [Int64] {
+        var ids: [Int64] = []
+        flow.deliver(ticks, pendingOutput: pendingOutput) { ids += $0.map(\.id) }
+        return ids
+    }
+
+    @Test func aSharedListGoesOutAsGivenWhenLive() {
+        var f = StreamFlow(since: 0, replaying: false, outputLimit: 1000)
+        let list = [tick(3), tick(5)]
+        var base: UnsafeRawPointer?
+        f.deliver(list, pendingOutput: 0) { written in base = written.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(base == list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }, "the list itself, not a copy")
+        #expect(f.lastID == 5)
+        #expect(delivered(&f) == [], "nothing left pending")
+    }
+
+    @Test func aSharedListIsHeldDuringAReplayAndConflatedForASlowReader() {
+        var replaying = StreamFlow(since: 10, replaying: true, outputLimit: 1000)
+        #expect(delivered(&replaying, shared: [tick(14), tick(15)]) == [])
+        #expect(replaying.finishReplay([tick(12)]).map(\.id) == [12, 14, 15])
+
+        var slow = StreamFlow(since: 0, replaying: false, outputLimit: 1000)
+        #expect(delivered(&slow, shared: [tick(1, "A"), tick(2, "A")], pendingOutput: 1001) == [])
+        guard case .catchUp(let event, let ticks) = slow.heartbeat(pendingOutput: 0) else { Issue.record("no catch-up"); return }
+        #expect(event == .conflated(skipped: 2, from: 0, to: 2))
+        #expect(ticks.map(\.id) == [2])
+
+        var closed = StreamFlow(since: 0, replaying: false, outputLimit: 1000)
+        closed.close()
+        #expect(delivered(&closed, shared: [tick(1)]) == [])
+    }
+
     @Test func aClosedStreamTakesNothing() {
         var f = StreamFlow(since: 0, replaying: false, outputLimit: 1000)
         f.close()

@@ -158,6 +158,29 @@ func feedTicks(_ url: String, count: Int, interval: Double, fault: (Int) throws 
         // The bench leaves nothing behind in the user's database (#18 item 8).
         #expect(try databaseIDs(s.target.adminURL).isEmpty)
     }
+
+    /// `--server-pid` of a `ticker serve` with workers reads the workers too:
+    /// the supervisor itself delivers nothing, so it alone would read as zero.
+    @Test func benchReadsTheCPUAndMemoryOfAServersWorkers() throws {
+        let db = try TestCluster.database()
+        let port = try LocalCluster.freePort()
+        let pool = try ChildProcess([tickerExecutable, "serve", "--port", "\(port)", "--workers", "2",
+                                     "--database-url", db.serverURL, "--log-level", "warning"],
+                                    log: NSTemporaryDirectory() + "bench-workers-\(port).log")
+        defer { pool.terminate() }
+        try waitForPort(port)
+        let (status, out) = try Shell.runStatus([tickerExecutable, "bench", "--port", "\(port)", "--subscribers", "200", "--symbols", "2",
+                                                 "--rate", "50", "--duration", "2", "--json", "--database-url", db.adminURL,
+                                                 "--server-pid", "\(pool.pid)"])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("\"lost\":\"0\""), "\(out)")
+        func figure(_ name: String) -> Double {
+            out.range(of: "\"\(name)\":\"").flatMap { Double(out[$0.upperBound...].prefix { $0 != "\"" }) } ?? -1
+        }
+        #expect(figure("server_cpu_us_per_delivery") > 0, "\(out)")
+        #expect(figure("server_rss_kb_per_connection") > 0, "\(out)")
+        #expect(figure("server_rss_mb") > 5, "supervisor and two workers: \(out)")
+    }
 }
 
 /// Running out of file descriptors (LIBEVENT-LIBPQ.md: without an accept error

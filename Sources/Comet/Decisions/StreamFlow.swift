@@ -66,16 +66,34 @@ struct StreamFlow {
     /// on every delivery.
     mutating func deliver(pendingOutput: Int, write: ([EncodedTick]) -> Void) {
         guard case .live = mode, !pending.isEmpty else { return }
+        emit(pending, pendingOutput: pendingOutput, write: write)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// A wake-up's ticks handed over at once (a subscriber of one symbol):
+    /// when live with nothing accepted meanwhile they go to `write` as given,
+    /// a list shared with every other subscriber of the symbol; otherwise as
+    /// `accept` for each, then `deliver`.
+    mutating func deliver(_ ticks: [EncodedTick], pendingOutput: Int, write: ([EncodedTick]) -> Void) {
+        guard case .live = mode, pending.isEmpty else {
+            for t in ticks { accept(t) }
+            return deliver(pendingOutput: pendingOutput, write: write)
+        }
+        emit(ticks, pendingOutput: pendingOutput, write: write)
+    }
+
+    /// Writes `ticks`, or starts conflating when the reader is too far behind.
+    private mutating func emit(_ ticks: [EncodedTick], pendingOutput: Int, write: ([EncodedTick]) -> Void) {
+        guard let last = ticks.last else { return }
         if pendingOutput > outputLimit {
             var latest: [String: EncodedTick] = [:]
-            for t in pending { latest[t.tick.symbol] = t }
-            conflations += pending.count
-            mode = .conflating(latest: latest, skipped: pending.count, from: lastID)
+            for t in ticks { latest[t.tick.symbol] = t }
+            conflations += ticks.count
+            mode = .conflating(latest: latest, skipped: ticks.count, from: lastID)
         } else {
-            lastID = pending.last!.id
-            write(pending)
+            lastID = last.id
+            write(ticks)
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     /// Ticks missed before the stream opened, from the in-memory log.

@@ -6,10 +6,19 @@ import Quotes
 final class TickHub {
     private(set) var log: TickLog
     private(set) var latest: [String: EncodedTick] = [:]
-    private var registry: [String: [ObjectIdentifier: TickSubscriber]] = [:]
+    /// Subscribers of exactly one symbol (not following every symbol): each
+    /// takes a wake-up's ticks of its symbol as one list shared by all of them.
+    private var single: [String: [ObjectIdentifier: TickSubscriber]] = [:]
+    /// Subscribers of several symbols: handed tick by tick, so each sees its
+    /// symbols' ticks merged in id order.
+    private var several: [String: [ObjectIdentifier: TickSubscriber]] = [:]
     /// Subscribers that see every tick (Bayeux `/quotes/*`); they pick their own.
     private var everySymbol: [ObjectIdentifier: TickSubscriber] = [:]
     private var queued: [TickSubscriber] = []
+    /// One wake-up's ticks per symbol followed by a `single` subscriber, and
+    /// those symbols in the order of their first tick (reused storage).
+    private var batches: [String: [EncodedTick]] = [:]
+    private var batchOrder: [String] = []
     private(set) var cursor: Int64
     private(set) var deliveries = 0
     /// Subscribers added and not yet removed (one may follow no symbol for a while).
@@ -23,12 +32,12 @@ final class TickHub {
     }
 
     func add(_ s: TickSubscriber) {
-        for sym in s.symbols { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
+        index(s)
         members.insert(ObjectIdentifier(s))
     }
 
     func remove(_ s: TickSubscriber) {
-        for sym in s.symbols { unregister(s, from: sym) }
+        unindex(s)
         everySymbol[ObjectIdentifier(s)] = nil
         members.remove(ObjectIdentifier(s))
     }
@@ -38,30 +47,58 @@ final class TickHub {
     @discardableResult
     func subscribe(_ s: TickSubscriber, to symbols: [String]) -> [String] {
         let new = symbols.filter { !s.symbols.contains($0) }
+        guard !new.isEmpty else { return [] }
+        unindex(s)
         s.symbols += new
-        for sym in new { registry[sym, default: [:]][ObjectIdentifier(s)] = s }
+        index(s)
         return new
     }
 
     /// Drops `symbols` from an added subscriber (a WebSocket's `unsubscribe`).
     func unsubscribe(_ s: TickSubscriber, from symbols: [String]) {
+        unindex(s)
         s.symbols.removeAll { symbols.contains($0) }
-        for sym in symbols { unregister(s, from: sym) }
+        index(s)
     }
 
     /// Hands `s` every tick from now on, besides its symbols' (a wildcard subscription).
-    func followAll(_ s: TickSubscriber) { everySymbol[ObjectIdentifier(s)] = s }
+    func followAll(_ s: TickSubscriber) {
+        unindex(s)
+        everySymbol[ObjectIdentifier(s)] = s
+        index(s)
+    }
 
-    func unfollowAll(_ s: TickSubscriber) { everySymbol[ObjectIdentifier(s)] = nil }
+    func unfollowAll(_ s: TickSubscriber) {
+        unindex(s)
+        everySymbol[ObjectIdentifier(s)] = nil
+        index(s)
+    }
 
-    private func unregister(_ s: TickSubscriber, from sym: String) {
-        registry[sym]?.removeValue(forKey: ObjectIdentifier(s))
-        if registry[sym]?.isEmpty == true { registry[sym] = nil }
+    /// Registers `s` under its symbols: in `single` when it follows one symbol
+    /// and nothing else, else in `several`. Callers unindex before changing
+    /// what decides that.
+    private func index(_ s: TickSubscriber) {
+        let id = ObjectIdentifier(s)
+        if s.symbols.count == 1 && everySymbol[id] == nil {
+            single[s.symbols[0], default: [:]][id] = s
+        } else {
+            for sym in s.symbols { several[sym, default: [:]][id] = s }
+        }
+    }
+
+    private func unindex(_ s: TickSubscriber) {
+        let id = ObjectIdentifier(s)
+        for sym in s.symbols {
+            if single[sym]?.removeValue(forKey: id) != nil, single[sym]?.isEmpty == true { single[sym] = nil }
+            if several[sym]?.removeValue(forKey: id) != nil, several[sym]?.isEmpty == true { several[sym] = nil }
+        }
     }
 
     /// Takes the ticks of one fetch (in id order, all after the cursor): each is
-    /// encoded once, logged, routed to its symbol's subscribers, and then every
-    /// touched subscriber writes once.
+    /// encoded once and logged; subscribers of one symbol then get that
+    /// symbol's ticks as one shared list, symbol by symbol in the order of
+    /// their first tick, and subscribers of several symbols get theirs
+    /// merged in id order. Every touched subscriber writes once.
     func publish(_ ticks: [Tick]) {
         for var tick in ticks where tick.id > cursor {
             // The latest quote is the newest by event time; an older tick is
@@ -72,16 +109,30 @@ final class TickHub {
             cursor = tick.id
             log.append(e)
             if !tick.late { latest[tick.symbol] = e }
-            if let subs = registry[tick.symbol] { for s in subs.values { hand(e, to: s) } }
+            if single[tick.symbol] != nil { batch(e) }
+            if let subs = several[tick.symbol] { for s in subs.values { hand(e, to: s) } }
             if everySymbol.isEmpty { continue }
             for s in everySymbol.values where !s.symbols.contains(tick.symbol) { hand(e, to: s) }
         }
+        for sym in batchOrder {
+            guard let list = batches[sym], let subs = single[sym] else { continue }
+            deliveries += list.count * subs.count
+            for s in subs.values { s.deliver(list) }
+        }
+        batches.removeAll(keepingCapacity: true)
+        batchOrder.removeAll(keepingCapacity: true)
         let batch = queued
         queued.removeAll(keepingCapacity: true)
         for s in batch {
             s.isQueued = false
             s.deliver()
         }
+    }
+
+    private func batch(_ e: EncodedTick) {
+        let sym = e.tick.symbol
+        if batches[sym] == nil { batchOrder.append(sym) }
+        batches[sym, default: []].append(e)
     }
 
     private func hand(_ e: EncodedTick, to s: TickSubscriber) {

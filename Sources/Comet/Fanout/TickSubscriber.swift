@@ -5,6 +5,9 @@ import Quotes
 ///
 /// The hub calls `accept` for every tick of a subscribed symbol during one
 /// wake-up, then `deliver` once, so each subscriber gets one write per wake-up.
+/// A subscriber of exactly one symbol (the common case) is instead handed the
+/// wake-up's ticks of that symbol at once, `deliver(_:)`, as a list shared by
+/// every subscriber of the symbol.
 class TickSubscriber {
     /// The symbols it follows; only the hub changes them (`TickHub.subscribe`),
     /// so the registry always matches.
@@ -26,4 +29,12 @@ class TickSubscriber {
 
     func accept(_ tick: EncodedTick) {}
     func deliver() {}
+
+    /// The wake-up's ticks of its one symbol, in id order. The same as
+    /// `accept` for each, then `deliver`; streams override it to write the
+    /// shared list as it is, with no per-subscriber copy.
+    func deliver(_ ticks: [EncodedTick]) {
+        for t in ticks { accept(t) }
+        deliver()
+    }
 }

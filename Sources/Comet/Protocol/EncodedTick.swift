@@ -8,7 +8,11 @@ import Quotes
 /// with its chunked-encoding head and tail around it, so a delivery is a
 /// gather-write of these bytes: the same block serves HTTP/1.1 (whole chunk)
 /// and HTTP/1.0 (just the frame) clients, with no copy per subscriber.
-struct EncodedTick: Sendable {
+///
+/// A class: a subscriber's pending ticks, the log and the hub's per-symbol
+/// lists then hold one reference each (one retain), not a copy of some two
+/// hundred bytes with five references inside.
+final class EncodedTick: Sendable {
     /// Which stream frame of a tick a transport sends.
     enum FrameKind: Sendable { case sse, script, websocket }
 

@@ -46,8 +46,7 @@ struct NoScriptRoutes {
         let viewer = ImageViewer(request: req, key: key)
         context.track(viewer, on: connection, peer: peer)
         // Like every stream, it lasts no longer than its token.
-        context.endOnExpiry(viewer, pass) { [unowned context, weak viewer] in
-            guard let viewer else { return }
+        context.endOnExpiry(viewer, pass) { [unowned context] viewer in
             context.end(viewer, on: connection, with: .tokenExpired(cursor: StreamCursor(context.hub.cursor)))
         }
         // The first frame shows the day's change: references first.

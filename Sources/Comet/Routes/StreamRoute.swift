@@ -68,8 +68,7 @@ struct StreamRoute {
         context.track(s, on: connection, peer: peer)
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
-        context.endOnExpiry(s, pass) { [unowned context, weak s] in
-            guard let s else { return }
+        context.endOnExpiry(s, pass) { [unowned context] s in
             let position = s.flow.isLive ? hub.cursor : s.flow.lastID
             context.end(s, on: connection, with: .tokenExpired(cursor: StreamCursor(position)))
         }
@@ -91,8 +90,7 @@ struct StreamRoute {
         m.attach()
         context.metrics.streamsOpened[format, default: 0] += 1
         context.metrics.streamsOpen[format, default: 0] += 1
-        context.endOnExpiry(m, pass) { [unowned context, weak m] in
-            guard let m else { return }
+        context.endOnExpiry(m, pass) { [unowned context] m in
             context.end(m, on: connection, with: .tokenExpired(cursor: m.position))
         }
         start.sendMissed(context, split)

@@ -14,7 +14,7 @@ extension WebSocketRoute {
         }
         context.track(mixedSocket: m, peer: peer)
         for event in start.openingEvents(context, split) { m.send(event) }
-        context.endOnExpiry(m, pass) { [weak m] in m?.close(with: .tokenExpired(cursor: m?.position ?? 0)) }
+        context.endOnExpiry(m, pass) { m in m.close(with: .tokenExpired(cursor: m.position)) }
         start.sendMissed(context, split)
         stream.start()
     }

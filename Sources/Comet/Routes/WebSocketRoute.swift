@@ -62,8 +62,8 @@ struct WebSocketRoute {
         context.track(socket: w, peer: peer)
         for event in context.openingEvents(plan, cursor: StreamCursor(cursor), symbols: symbols,
                                            snapshot: hub.snapshot(symbols), delay: context.delayInfo(split)) { w.send(event) }
-        context.endOnExpiry(w, pass) { [weak w] in
-            guard let w, !w.isClosed else { return }
+        context.endOnExpiry(w, pass) { w in
+            guard !w.isClosed else { return }
             w.send(.tokenExpired(cursor: StreamCursor(w.isLive ? hub.cursor : w.flow.lastID)))
             w.markClosed()
             w.stream.close(code: 1008, reason: "token expired")

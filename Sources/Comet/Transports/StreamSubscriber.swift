@@ -8,18 +8,14 @@ import Glibc
 final class StreamSubscriber: TickSubscriber {
     let request: HTTPRequest
     let format: WireFormat
-    private let transport: any StreamTransport
-    private let tickFrame: EncodedTick.FrameKind?
     var flow: StreamFlow
-    private var buffer: [UInt8] = []
-    /// Reused gather list: one entry per tick frame of a write.
-    private var parts: [iovec] = []
+    /// This format's framing (a stateless value: not stored, as every byte of
+    /// a subscriber counts at 100,000 streams).
+    private var transport: any StreamTransport { format.transport }
 
     init(request: HTTPRequest, format: WireFormat, symbols: [String], since: Int64, replaying: Bool, outputLimit: Int) {
         self.request = request
         self.format = format
-        transport = format.transport
-        tickFrame = transport.tickFrame
         flow = StreamFlow(since: since, replaying: replaying, outputLimit: outputLimit)
         super.init(symbols: symbols)
     }
@@ -33,14 +29,18 @@ final class StreamSubscriber: TickSubscriber {
         flow.deliver(pendingOutput: request.pendingOutput) { frame($0) }
     }
 
+    override func deliver(_ ticks: [EncodedTick]) {
+        flow.deliver(ticks, pendingOutput: request.pendingOutput) { frame($0) }
+    }
+
     /// Sends the opening bytes (preamble and first events).
     func open(_ bytes: [UInt8]) { send(bytes) }
 
     /// Sends a control event.
     func send(_ event: ControlEvent) {
-        buffer.removeAll(keepingCapacity: true)
-        transport.append(event, to: &buffer)
-        send(buffer)
+        var bytes: [UInt8] = []
+        transport.append(event, to: &bytes)
+        send(bytes)
     }
 
     /// The periodic keep-alive (`frame` is this transport's, made once per beat).
@@ -66,18 +66,21 @@ final class StreamSubscriber: TickSubscriber {
     }
 
     /// Writes ticks: straight from their shared frames where the transport
-    /// allows (one gather-write, no copy), else framed into the buffer.
+    /// allows (one gather-write, no copy; the gather list on the stack), else
+    /// framed into a buffer.
     private func frame(_ ticks: [EncodedTick]) {
-        guard let kind = tickFrame, let stream = request.stream else {
-            buffer.removeAll(keepingCapacity: true)
-            transport.appendTicks(ticks, to: &buffer)
-            return request.send(buffer)
+        let transport = transport
+        guard let kind = transport.tickFrame, let stream = request.stream else {
+            var bytes: [UInt8] = []
+            transport.appendTicks(ticks, to: &bytes)
+            return request.send(bytes)
         }
-        parts.removeAll(keepingCapacity: true)
-        for t in ticks {
-            let f = t.frame(kind, chunked: stream.isChunked)
-            parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: ticks.count) { parts in
+            for (i, t) in ticks.enumerated() {
+                let f = t.frame(kind, chunked: stream.isChunked)
+                parts.initializeElement(at: i, to: iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+            }
+            _ = stream.write(request, framed: parts)
         }
-        parts.withUnsafeMutableBufferPointer { _ = stream.write(request, framed: $0) }
     }
 }

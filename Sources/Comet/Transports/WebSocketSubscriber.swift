@@ -13,8 +13,6 @@ import Glibc
 final class WebSocketSubscriber: TickSubscriber {
     let stream: WebSocketStream
     var flow: StreamFlow
-    /// Reused gather list: one entry per tick frame of a write.
-    private var parts: [iovec] = []
 
     init(stream: WebSocketStream, symbols: [String], since: Int64, replaying: Bool, outputLimit: Int) {
         self.stream = stream
@@ -34,6 +32,10 @@ final class WebSocketSubscriber: TickSubscriber {
     override func deliver() {
         // `frames` touches no `flow`: it runs while `flow` is being modified.
         flow.deliver(pendingOutput: stream.pendingOutput) { frames($0) }
+    }
+
+    override func deliver(_ ticks: [EncodedTick]) {
+        flow.deliver(ticks, pendingOutput: stream.pendingOutput) { frames($0) }
     }
 
     /// Sends a control event as one text message.
@@ -63,13 +65,15 @@ final class WebSocketSubscriber: TickSubscriber {
         frames(ticks)
     }
 
-    /// Writes ticks straight from their shared frames: one gather-write, no copy.
+    /// Writes ticks straight from their shared frames: one gather-write, no
+    /// copy (the gather list on the stack).
     private func frames(_ ticks: [EncodedTick]) {
-        parts.removeAll(keepingCapacity: true)
-        for t in ticks {
-            let f = t.frame(.websocket, chunked: false)
-            parts.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: ticks.count) { parts in
+            for (i, t) in ticks.enumerated() {
+                let f = t.frame(.websocket, chunked: false)
+                parts.initializeElement(at: i, to: iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+            }
+            _ = stream.sendFrames(parts)
         }
-        parts.withUnsafeMutableBufferPointer { _ = stream.sendFrames($0) }
     }
 }
