@@ -40,6 +40,7 @@ static void reader(int port, int n, int reads) {
     int ep = epoll_create1(0);
     for (int i = 0; i < n; i++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) { perror("socket (too many connections for the open-file limit?)"); exit(1); }
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
         /* several source addresses, as the bench's --sources, so ports do not run out */
         a.sin_addr.s_addr = htonl(0x7f000001);
@@ -62,7 +63,14 @@ static void reader(int port, int n, int reads) {
     }
 }
 
+/* As many descriptors as the hard limit allows (the soft one is often 1,024). */
+static void raise_file_limit(void) {
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0) { r.rlim_cur = r.rlim_max; setrlimit(RLIMIT_NOFILE, &r); }
+}
+
 int main(int argc, char **argv) {
+    raise_file_limit();
     int n = argc > 1 ? atoi(argv[1]) : 5000, groups = argc > 2 ? atoi(argv[2]) : 10;
     double rate = argc > 3 ? atof(argv[3]) : 100, seconds = argc > 4 ? atof(argv[4]) : 10;
     int bytes = argc > 5 ? atoi(argv[5]) : 160, reads = argc > 6 ? atoi(argv[6]) : 1;
@@ -75,9 +83,12 @@ int main(int argc, char **argv) {
     pid_t child = fork();
     if (child == 0) { reader(ntohs(a.sin_port), n, reads); return 0; }
     int *fds = malloc(sizeof(int) * n);
+    /* accept() gives up after 10 s without a connection (the reader died). */
+    struct timeval patience = { 10, 0 };
+    setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     for (int i = 0; i < n; i++) {
         fds[i] = accept(l, NULL, NULL);
-        if (fds[i] < 0) { perror("accept"); return 1; }
+        if (fds[i] < 0) { perror("accept (did the reader fail to connect?)"); kill(child, SIGTERM); return 1; }
         setsockopt(fds[i], IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         fcntl(fds[i], F_SETFL, O_NONBLOCK);
     }

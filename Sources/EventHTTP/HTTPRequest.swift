@@ -21,9 +21,9 @@ public final class HTTPRequest {
         path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
     }
 
-    /// The request target as sent. Read from evhttp's copy while routing
-    /// rather than kept: a dashboard's stream URL names twenty symbols, and
-    /// the stream lives for hours.
+    /// The request target as sent. Read from evhttp's copy rather than kept
+    /// (a dashboard's stream URL names twenty symbols, and the stream lives
+    /// for hours), so only while routing: not after the reply has ended.
     public var uri: String { String(cString: evhttp_request_get_uri(raw)) }
 
     /// What follows `?` in the target ("" when nothing does).

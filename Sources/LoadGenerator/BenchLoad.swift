@@ -10,8 +10,8 @@ public protocol BenchLoad: AnyObject {
     var failed: Int { get }
     /// Subscribers the server closed after they had opened.
     var closed: Int { get }
-    /// Waits until no tick has arrived for a while: late ticks count as late, not lost.
-    func settle()
+    /// Waits until no tick has arrived for `quiet` seconds: late ticks count as late, not lost.
+    func settle(quiet: Double)
     /// Ends the load and returns every delivery recorded.
     func stop() -> [BenchSubscribers.Delivery]
     /// Indexes of the subscribers that opened; read after `stop()`.
@@ -19,5 +19,5 @@ public protocol BenchLoad: AnyObject {
 }
 
 extension BenchSubscribers: BenchLoad {
-    public func settle() { settle(quiet: 2, firstWait: 30, limit: 120) }
+    public func settle(quiet: Double) { settle(quiet: quiet, firstWait: 30, limit: 120 + quiet) }
 }

@@ -70,9 +70,10 @@ public final class BenchProcesses: BenchLoad {
     public var openedIndexes: [Int] { result.openedIndexes }
     private var stopped = false
 
-    public func settle() {
+    /// Each child settles on its own (it was given `--quiet`); `quiet` bounds the wait.
+    public func settle(quiet: Double) {
         for child in children { kill(child.pid, SIGUSR1) }
-        for child in children { _ = child.lines.waitFor("settled", until: MonotonicClock.now() + 120) }
+        for child in children { _ = child.lines.waitFor("settled", until: MonotonicClock.now() + 120 + quiet) }
     }
 
     public func stop() -> [BenchSubscribers.Delivery] {

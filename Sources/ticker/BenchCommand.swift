@@ -42,7 +42,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "The server under test: comet (ticks go in through PostgreSQL), or nchan (published by HTTP POST to /pub/SYMBOL, subscribed at /sub/SYMBOL).")
     var against: String = "comet"
+    @Option(help: "Seconds without a delivery that end the run after the feed (default 2; 10 with --burst, where a server may write nothing for seconds while it takes in a huge batch).")
+    var quiet: Double?
     @OptionGroup var db: DatabaseOptions
+
+    /// The quiet period in force.
+    var quietSeconds: Double { quiet ?? (burst > 0 ? 10 : 2) }
 
     func validate() throws {
         try OptionCheck.whole(port, "--port", 1...65_535)
@@ -53,6 +58,7 @@ struct Bench: ParsableCommand {
         try OptionCheck.whole(burst, "--burst", 0...1_000_000, "ticks (0: a feed at --rate)")
         try OptionCheck.number(rate, "--rate", OptionCheck.ticksPerSecond, "ticks per second")
         try OptionCheck.number(duration, "--duration", 0.01...86_400, "seconds")
+        if let quiet { try OptionCheck.number(quiet, "--quiet", 0.1...600, "seconds") }
         for pid in serverPIDs { try OptionCheck.whole(Int(pid), "--server-pid", 1...4_194_304) }
     }
 
@@ -110,8 +116,8 @@ struct Bench: ParsableCommand {
         var sent = 0
         if burst > 0, let feed {
             do {
-                let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT ($1::text[])[1 + g % $2::int], 100, 1 FROM generate_series(0, $3::int - 1) g RETURNING id, symbol",
-                                      [TickSQL.arrayLiteral(names), String(names.count), String(burst)])
+                let r = try feed.exec("INSERT INTO ticks (symbol, price, size) SELECT ($1::text[])[1 + (g::bigint * $4::int) % $2::int], 100, 1 FROM generate_series(0, $3::int - 1) g RETURNING id, symbol",
+                                      [TickSQL.arrayLiteral(names), String(names.count), String(burst), String(stride)])
                 let at = MonotonicClock.now()
                 for i in 0..<r.rowCount { commits[r.int64(i, 0)!] = (at, names.firstIndex(of: r.string(i, 1)!)!) }
                 sent = burst
@@ -144,7 +150,7 @@ struct Bench: ParsableCommand {
             usleep(10_000)
         }
         let feedSeconds = MonotonicClock.now() - start
-        load.settle()
+        load.settle(quiet: quietSeconds)
         let after = ServerSample(pids: serverPIDs)
         let deliveries = load.stop()
 
@@ -222,6 +228,7 @@ extension Bench {
         return [exe, "bench", "--host", host, "--port", String(port), "--subscribers", String(subscribers),
                 "--symbols", String(symbols), "--symbols-per-subscriber", String(symbolsPerSubscriber),
                 "--sources", sources, "--transport", transport, "--against", against, "--processes", String(processes),
+                "--quiet", String(quietSeconds),
                 "--part", "\(part)/\(processes)"] + (token.map { ["--token", $0] } ?? [])
     }
 
@@ -244,7 +251,7 @@ extension Bench {
         var signal: Int32 = 0
         say("ready \(load.opened) \(load.failed)")
         sigwait(&usr1, &signal)
-        load.settle()
+        load.settle(quiet: quietSeconds)
         say("settled")
         sigwait(&usr1, &signal)
         let deliveries = load.stop()

@@ -24,6 +24,28 @@ import TickerTestSupport
         #expect(allTickIDs(c.text) == [2])
     }
 
+    /// Without keep-alive evhttp frees the connection as the answer ends; the
+    /// poll was then found still tracked by the close callback, counted twice
+    /// (`ticker_connections{transport="longpoll"}` went to -1 per poll) and
+    /// its request freed again.
+    @Test func http10LongPollsAreCountedOnceWhetherATickOrTheWaitEndsThem() throws {
+        let s = try TestServer(target: TestCluster.database())
+        func poll(_ query: String) throws -> HTTPTestClient {
+            try HTTPTestClient(port: s.port, path: "", rawRequest: "GET /poll?\(query) HTTP/1.0\r\nHost: x\r\n\r\n")
+        }
+        let byTick = try poll("symbols=A&since=0&wait=10")
+        let byWait = try poll("symbols=B&since=0&wait=1")
+        Thread.sleep(forTimeInterval: 0.5)
+        try s.insert("INSERT INTO ticks (symbol, price) VALUES ('A', 2)")
+        #expect(byTick.readUntil(timeout: 5) { _ in false } == false, "answered, then closed")
+        #expect(allTickIDs(byTick.text) == [1])
+        #expect(byWait.readUntil(timeout: 5) { _ in false } == false)
+        #expect(byWait.text == "{\"cursor\":1,\"ticks\":[]}")
+        let metrics = try HTTPTestClient.get(port: s.port, "/metrics").body
+        #expect(metrics.contains("ticker_connections{transport=\"longpoll\"} 0\n"), "\(metrics)")
+        #expect(metrics.contains("ticker_polls_answered_total 2\n"), "\(metrics)")
+    }
+
     @Test func longPollTimesOutAtTheServersCursor() throws {
         let s = try TestServer(target: TestCluster.database())
         try s.insert("INSERT INTO ticks (symbol, price) VALUES ('B', 1)")

@@ -32,6 +32,7 @@ import TickerTestSupport
         (["bench"], "--duration", ["0", "86401"]),
         (["bench"], "--server-pid", ["0", "4194305", "99999999999"]),
         (["bench"], "--processes", ["0", "65"]),
+        (["bench"], "--quiet", ["0", "601"]),
     ]
 
     @Test(arguments: options.indices)

@@ -59,8 +59,8 @@ final class BayeuxHTTPLink: TickSubscriber, BayeuxLink {
         let body = BayeuxReply.body(messages, callback: callback)
         if isHeld {
             request.send(Array(body.utf8))
+            onFinish?(self) // before the end: see `LongPollTransport.answer`
             request.endStream()
-            onFinish?(self)
         } else {
             request.respond(200, contentType: contentType, text: body)
         }

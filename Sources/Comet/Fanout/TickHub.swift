@@ -16,7 +16,7 @@ final class TickHub {
     private var everySymbol: [ObjectIdentifier: TickSubscriber] = [:]
     private var queued: [TickSubscriber] = []
     /// One wake-up's ticks per symbol followed by a `single` subscriber, and
-    /// those symbols in the order of their first tick (reused storage).
+    /// those symbols in the order of their first tick.
     private var batches: [String: [EncodedTick]] = [:]
     private var batchOrder: [String] = []
     private(set) var cursor: Int64
@@ -32,8 +32,8 @@ final class TickHub {
     }
 
     func add(_ s: TickSubscriber) {
-        index(s)
         members.insert(ObjectIdentifier(s))
+        index(s)
     }
 
     func remove(_ s: TickSubscriber) {
@@ -76,9 +76,10 @@ final class TickHub {
 
     /// Registers `s` under its symbols: in `single` when it follows one symbol
     /// and nothing else, else in `several`. Callers unindex before changing
-    /// what decides that.
+    /// what decides that. A subscriber already removed stays out.
     private func index(_ s: TickSubscriber) {
         let id = ObjectIdentifier(s)
+        guard members.contains(id) else { return }
         if s.symbols.count == 1 && everySymbol[id] == nil {
             single[s.symbols[0], default: [:]][id] = s
         } else {
@@ -97,8 +98,11 @@ final class TickHub {
     /// Takes the ticks of one fetch (in id order, all after the cursor): each is
     /// encoded once and logged; subscribers of one symbol then get that
     /// symbol's ticks as one shared list, symbol by symbol in the order of
-    /// their first tick, and subscribers of several symbols get theirs
-    /// merged in id order. Every touched subscriber writes once.
+    /// their first tick, and after them subscribers of several symbols get
+    /// theirs merged in id order. Every touched subscriber writes once.
+    /// (So within a wake-up a dashboard's stream waits behind the writes to
+    /// every one-symbol stream the wake-up touched; the wake-ups themselves
+    /// are a statement's ticks, so that wait is one fan-out, not a backlog.)
     func publish(_ ticks: [Tick]) {
         for var tick in ticks where tick.id > cursor {
             // The latest quote is the newest by event time; an older tick is
@@ -109,7 +113,7 @@ final class TickHub {
             cursor = tick.id
             log.append(e)
             if !tick.late { latest[tick.symbol] = e }
-            if single[tick.symbol] != nil { batch(e) }
+            if single[tick.symbol] != nil { collect(e) }
             if let subs = several[tick.symbol] { for s in subs.values { hand(e, to: s) } }
             if everySymbol.isEmpty { continue }
             for s in everySymbol.values where !s.symbols.contains(tick.symbol) { hand(e, to: s) }
@@ -129,7 +133,7 @@ final class TickHub {
         }
     }
 
-    private func batch(_ e: EncodedTick) {
+    private func collect(_ e: EncodedTick) {
         let sym = e.tick.symbol
         if batches[sym] == nil { batchOrder.append(sym) }
         batches[sym, default: []].append(e)

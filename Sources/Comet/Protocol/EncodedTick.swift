@@ -1,4 +1,5 @@
 import EventHTTP
+import Glibc
 import Quotes
 
 /// A tick with its renderings, made once when the tick enters the core and
@@ -67,6 +68,19 @@ final class EncodedTick: Sendable {
     }
 
     /// What comes before the JSON in a tick's WebSocket message.
+    /// Runs `body` with `ticks`' `kind` frames as one gather list on the
+    /// stack (no copy of the frames, no per-subscriber storage), for one write.
+    static func withFrames<R>(_ ticks: [EncodedTick], _ kind: FrameKind, chunked: Bool,
+                              _ body: (UnsafeMutableBufferPointer<iovec>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: ticks.count) { parts in
+            for (i, t) in ticks.enumerated() {
+                let f = t.frame(kind, chunked: chunked)
+                parts.initializeElement(at: i, to: iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
+            }
+            return body(parts)
+        }
+    }
+
     static let websocketHead = Array("{\"event\":\"tick\",\"data\":".utf8)
 
     /// The tick's JSON in the shared block (valid while this tick lives): a

@@ -44,6 +44,7 @@ final class LongPollTransport: TickSubscriber {
 
     /// The client went away: no answer, just forget it.
     func abandon() {
+        guard !finished else { return }
         finished = true
         timer = nil
         onFinish?(self)
@@ -57,7 +58,11 @@ final class LongPollTransport: TickSubscriber {
         var body = body
         body.delay = delay
         request.send(Array(body.render(callback: callback).utf8))
-        request.endStream()
+        // Forgotten before the reply ends: for a client without keep-alive
+        // (HTTP/1.0) evhttp frees the request and the connection inside
+        // `endStream`, and the close callback must not find the poll still
+        // tracked (it counted the poll twice and freed the request again).
         onFinish?(self)
+        request.endStream()
     }
 }

@@ -75,12 +75,6 @@ final class StreamSubscriber: TickSubscriber {
             transport.appendTicks(ticks, to: &bytes)
             return request.send(bytes)
         }
-        withUnsafeTemporaryAllocation(of: iovec.self, capacity: ticks.count) { parts in
-            for (i, t) in ticks.enumerated() {
-                let f = t.frame(kind, chunked: stream.isChunked)
-                parts.initializeElement(at: i, to: iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
-            }
-            _ = stream.write(request, framed: parts)
-        }
+        EncodedTick.withFrames(ticks, kind, chunked: stream.isChunked) { _ = stream.write(request, framed: $0) }
     }
 }

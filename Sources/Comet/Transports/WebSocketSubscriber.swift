@@ -68,12 +68,6 @@ final class WebSocketSubscriber: TickSubscriber {
     /// Writes ticks straight from their shared frames: one gather-write, no
     /// copy (the gather list on the stack).
     private func frames(_ ticks: [EncodedTick]) {
-        withUnsafeTemporaryAllocation(of: iovec.self, capacity: ticks.count) { parts in
-            for (i, t) in ticks.enumerated() {
-                let f = t.frame(.websocket, chunked: false)
-                parts.initializeElement(at: i, to: iovec(iov_base: UnsafeMutableRawPointer(mutating: f.baseAddress), iov_len: f.count))
-            }
-            _ = stream.sendFrames(parts)
-        }
+        EncodedTick.withFrames(ticks, .websocket, chunked: false) { _ = stream.sendFrames($0) }
     }
 }
