@@ -145,13 +145,9 @@ public final class HTTPRequest {
 
     public func endStream() { evhttp_send_reply_end(raw) }
 
-    /// Bytes written to the connection but not yet taken by the client.
-    public var pendingOutput: Int {
-        if let stream { return stream.pendingOutput(self) }
-        guard let evcon = evhttp_request_get_connection(raw), let bev = evhttp_connection_get_bufferevent(evcon),
-              let out = bufferevent_get_output(bev) else { return 0 }
-        return evbuffer_get_length(out)
-    }
+    /// Bytes of a started stream written but not yet taken by the client
+    /// (0 before `startStream`, and once the client is gone).
+    public var pendingOutput: Int { stream?.pendingOutput(self) ?? 0 }
 
     /// After the client went away mid-reply, evhttp detached the request and
     /// left it to us (LIBEVENT-LIBPQ.md: 46 MB over 30,000 streams otherwise).
